@@ -1,0 +1,5 @@
+"""Entry point for ``python -m torchlint``."""
+
+from torchlint.cli import main
+
+raise SystemExit(main())

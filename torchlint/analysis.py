@@ -1,0 +1,66 @@
+"""Run every enabled rule over one parsed file in a single pass of the class analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Callable
+
+import libcst as cst
+
+from torchlint.class_analysis import ClassAnalysis
+from torchlint.events import EVENT_NAMES
+from torchlint.file_model import FileModel, build_file_model
+from torchlint.module_classes import resolve_bases
+from torchlint.rule import Finding, Rule
+from torchlint.tensor_inference import InferenceContext, infer
+from torchlint.values import ValueFact
+
+_EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name in EVENT_NAMES}
+
+
+class _Dispatcher:
+    """Hands each event to the rules that subscribe to it; keeps one finding per (code, node)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.handlers: dict[str, list[Callable[[object], object]]] = {}
+        for name, type_name in _EVENT_TYPES.items():
+            self.handlers[type_name] = [
+                getattr(rule, f"on_{name}") for rule in rules if hasattr(rule, f"on_{name}")
+            ]
+        self.findings: dict[tuple[str, int], Finding] = {}
+
+    def __call__(self, event: object) -> None:
+        for handler in self.handlers.get(type(event).__name__, ()):
+            for finding in handler(event):  # type: ignore[attr-defined]
+                self.findings.setdefault((finding.code, id(finding.node)), finding)
+
+
+def module_globals(model: FileModel) -> dict[str, ValueFact]:
+    """Facts about names bound by simple top-level assignments (``MASK = torch.ones(3)``)."""
+    facts: dict[str, ValueFact] = {}
+    ctx = InferenceContext(model=model, globals=facts)
+    for statement in model.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                value = infer(small.value, ctx)
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        facts[target.target.value] = value
+    return facts
+
+
+def analyse(module: cst.Module, rules: Sequence[Rule], package: str | None = None) -> list[Finding]:
+    """Findings of ``rules`` on ``module``, in no particular order."""
+    model = build_file_model(module, package)
+    resolve_bases(model)
+    module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
+    if not module_classes:
+        return []
+    dispatcher = _Dispatcher(rules)
+    facts = module_globals(model)
+    for info in model.classes:
+        if info.is_module:
+            ClassAnalysis(model, info, facts, module_classes, dispatcher).run()  # type: ignore[arg-type]
+    return list(dispatcher.findings.values())

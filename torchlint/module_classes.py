@@ -1,0 +1,98 @@
+"""Decide which classes of a file are ``nn.Module`` subclasses, and their method resolution order."""
+
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import libcst as cst
+
+from torchlint.file_model import ClassInfo, FileModel, Scope
+from torchlint.imports import dotted_name
+from torchlint.known_bases import is_module_base
+
+
+def _lookup_class(model: FileModel, scope: Scope, dotted: str) -> Optional[ClassInfo]:
+    """Find a same-file class named ``dotted`` (``Base`` or ``Outer.Inner``) visible from ``scope``."""
+    head, *rest = dotted.split(".")
+    current: Optional[Scope] = scope
+    found: Optional[ClassInfo] = None
+    while current is not None:
+        found = model.classes_in(current).get(head)
+        if found is not None:
+            break
+        current = model.parents.get(current)
+    for part in rest:
+        if found is None:
+            return None
+        found = model.classes_in(found.node).get(part)
+    return found
+
+
+def resolve_bases(model: FileModel) -> None:
+    """Fill ``ClassInfo.bases`` and ``ClassInfo.is_module`` for every class of the file."""
+    for info in model.classes:
+        bases: list[Union[ClassInfo, str, None]] = []
+        for arg in info.node.bases:
+            if arg.keyword is not None or arg.star:
+                continue
+            expression: cst.BaseExpression = arg.value
+            if isinstance(expression, cst.Subscript):  # Generic-style bases: Base[T]
+                expression = expression.value
+            qualified = model.imports.qualify(expression)
+            if qualified is not None:
+                bases.append(qualified)
+                continue
+            name = dotted_name(expression)
+            bases.append(_lookup_class(model, info.scope, name) if name else None)
+        info.bases = bases
+    changed = True
+    while changed:
+        changed = False
+        for info in model.classes:
+            if info.is_module:
+                continue
+            if any(
+                (isinstance(base, str) and is_module_base(base))
+                or (isinstance(base, ClassInfo) and base.is_module)
+                for base in info.bases
+            ):
+                info.is_module = True
+                changed = True
+
+
+def mro(info: ClassInfo) -> list[ClassInfo]:
+    """The same-file part of the method resolution order (C3, falling back to depth-first on conflict)."""
+    def linearize(cls: ClassInfo, seen: tuple[ClassInfo, ...]) -> list[ClassInfo]:
+        if cls in seen:  # an inheritance cycle in broken code: stop
+            return []
+        parents = cls.same_file_bases
+        sequences = [linearize(p, (*seen, cls)) for p in parents] + [list(parents)]
+        result = [cls]
+        while any(sequences):
+            for sequence in sequences:
+                if not sequence:
+                    continue
+                head = sequence[0]
+                if not any(head in other[1:] for other in sequences):
+                    break
+            else:
+                return _depth_first(cls)
+            result.append(head)
+            sequences = [s[1:] if s and s[0] is head else s for s in sequences]
+        return result
+
+    return linearize(info, ())
+
+
+def _depth_first(info: ClassInfo) -> list[ClassInfo]:
+    order: list[ClassInfo] = []
+
+    def visit(cls: ClassInfo) -> None:
+        if cls in order:
+            return
+        order.append(cls)
+        for parent in cls.same_file_bases:
+            visit(parent)
+
+    visit(info)
+    return order

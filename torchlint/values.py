@@ -1,0 +1,71 @@
+"""What the analysis knows about a value: the facts that tensor inference produces and rules read."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+
+class Kind(enum.Enum):
+    """The broad kind of a Python value, as far as registration on an ``nn.Module`` is concerned."""
+
+    TENSOR = "tensor"  # a plain torch.Tensor (not a Parameter)
+    TENSOR_SEQUENCE = "tensor sequence"  # a tuple/list of tensors returned by torch (chunk, split, ...)
+    PARAMETER = "parameter"  # an nn.Parameter
+    BUFFER = "buffer"  # an nn.Buffer (torch >= 2.5): registers itself as a buffer on assignment
+    MODULE = "module"  # an nn.Module instance
+    NONE = "None"
+    LITERAL = "literal"  # a number, string, bytes or bool literal
+    TUPLE = "tuple"  # a tuple display whose elements are known one by one
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ValueFact:
+    """Facts about one value.
+
+    ``requires_grad`` is True only when the value is known to require grad; ``leaf`` tells whether such a
+    tensor is a leaf (a factory call with ``requires_grad=True``) or the result of an operation on one.
+    ``floating`` is True/False when the dtype is known to be floating point or not, None when unknown.
+    """
+
+    kind: Kind
+    requires_grad: bool = False
+    leaf: bool = True
+    floating: Optional[bool] = None
+    elements: tuple[ValueFact, ...] = field(default=())
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.kind is Kind.TENSOR
+
+    @property
+    def is_tensor_like(self) -> bool:
+        """A tensor of any flavour: plain, Parameter or nn.Buffer."""
+        return self.kind in (Kind.TENSOR, Kind.PARAMETER, Kind.BUFFER)
+
+    def but(self, **changes: object) -> ValueFact:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+UNKNOWN = ValueFact(Kind.UNKNOWN)
+NONE = ValueFact(Kind.NONE)
+LITERAL = ValueFact(Kind.LITERAL)
+TENSOR = ValueFact(Kind.TENSOR)
+PARAMETER = ValueFact(Kind.PARAMETER, floating=True)
+MODULE = ValueFact(Kind.MODULE)
+
+
+def merge(a: ValueFact, b: ValueFact) -> ValueFact:
+    """The fact that holds after control flow joins two paths that produced ``a`` and ``b``."""
+    if a == b:
+        return a
+    if a.kind is b.kind and a.kind is not Kind.TUPLE:
+        return ValueFact(
+            a.kind,
+            requires_grad=a.requires_grad and b.requires_grad,
+            leaf=a.leaf and b.leaf,
+            floating=a.floating if a.floating == b.floating else None,
+        )
+    return UNKNOWN
