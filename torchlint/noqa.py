@@ -43,7 +43,7 @@ def line_suppression(line: str) -> Optional[LineSuppression]:
 def file_is_skipped(lines: Sequence[str]) -> bool:
     """True when a line holds a bare ``# flake8: noqa``."""
     for line in lines:
-        if "flake8" not in line:
+        if "flake8" not in line.lower():
             continue
         match = _FILE.match(line)
         if match is not None and not match.group("codes"):
