@@ -13,8 +13,9 @@ Sources (all relative to the torch package directory)
 * ``torch/__init__.py``: which names the ``torch`` namespace really binds, in statement order.
   It is read the way a type checker reads it: ``if TYPE_CHECKING:`` bodies are taken (that is where
   ``from torch._C._VariableFunctions import *`` lives), ``from torch.functional import *`` later
-  overrides those bindings, ``del`` removes names, and e.g. the removed ops re-bound from
-  ``torch._linalg_utils`` (``solve``, ``eig``, ...) replace the generated ones.
+  overrides those bindings, ``del`` removes names (``segment_reduce``), the removed ops re-bound
+  from ``torch._linalg_utils`` (``solve``, ``eig``, ...) replace the generated ones, and names in
+  its ``PRIVATE_OPS`` tuple (``unique_dim``, skipped by the runtime loop) are dropped.
 * ``torch/_C/_VariableFunctions.pyi`` (and its copy ``torch/_VF.pyi``): the generated ATen
   functions of the ``torch`` namespace.
 * ``torch/functional.py`` (``einsum``, ``stft``, ``meshgrid``, ``split``, ``norm``, ``lu``...),
@@ -46,12 +47,16 @@ Rules
 * A *tensor function/method* has at least one overload and every overload is *tensor*; a
   *tensor sequence function/method* has every overload *sequence*.  Mixed callables (e.g.
   ``torch.max``: a Tensor overload and a ``torch.return_types.max`` overload) are in neither list.
-* A Python definition without any return annotation (``torch.functional.tensordot``,
-  ``Tensor.split`` ...) is classified from its ``return`` statements: every ``return`` must be a
-  call to a callable this script can classify (``return _VF.tensordot(...)``,
-  ``return super().unflatten(...)``); ``return handle_torch_function(...)`` (the
-  ``__torch_function__`` override path) is ignored.  Anything else makes the callable unknown,
-  and unknown callables are left out.
+* A Python definition without any return annotation (``torch.functional.cdist``,
+  ``Tensor.unflatten`` ...) is classified from its ``return`` statements: every ``return`` must
+  be a call to a callable this script can classify (``return _VF.cdist(...)``,
+  ``return super().unflatten(...)``) or, in a tensor class, ``return self``;
+  ``return handle_torch_function(...)`` (the ``__torch_function__`` override path) is ignored.
+  Anything else makes the callable unknown, and unknown callables are left out.  An unknown,
+  unannotated method override (``Tensor.split``) falls back to the declaration it overrides
+  (``TensorBase.split`` in the stub).
+* A Python function whose body only raises (the removed ``torch.solve``, ``torch.eig`` ...,
+  annotated as returning tuples) never returns a value and is left out.
 * ``X = _add_docstr(target, doc)`` is ``target`` (``_add_docstr`` returns its argument); when
   ``target`` cannot be resolved (a builtin with no stub), the docstring signature line(s) decide.
 * ``X = boolean_dispatch(if_true=f, if_false=g, ...)`` (a TorchScript helper that calls ``f`` or
@@ -64,8 +69,12 @@ Rules
 
 Hand-written facts (things no stub says) are limited to the constants below:
 ``_TENSOR_CLASSES`` (the two classes a tensor is made of), ``_SEQUENCE_GENERICS`` (spellings of
-tuple/list/Sequence), ``_SELF_NAMES``, ``_DOCSTRING_TENSOR_NAMES`` and the names of the helpers
-``_add_docstr``/``boolean_dispatch``/``handle_torch_function`` whose behaviour is described above.
+tuple/list/Sequence), ``_SELF_NAMES``, ``_DOCSTRING_TENSOR_NAMES``, the names of the helpers
+``_add_docstr``/``boolean_dispatch``/``handle_torch_function`` whose behaviour is described above,
+and ``_UNSTATED_RETURNS``: the few callables whose return type no source states at all (the
+unannotated ``torch.functional`` wrappers whose ops ``gen_pyi`` leaves out of the stubs, and two
+builtins whose docstrings lack a signature line).  Those entries are only used while the sources
+stay silent; the script warns when one becomes derivable or disappears.
 
 Usage::
 
@@ -98,19 +107,20 @@ OTHER = "other"
 #: Public namespaces written to the JSON file, in output order.
 NAMESPACES: tuple[str, ...] = ("torch", "torch.nn.functional", "torch.fft", "torch.linalg", "torch.special")
 
-#: Files that must exist (relative to the torch package directory) for the output to be meaningful.
-REQUIRED_FILES: tuple[str, ...] = (
-    "__init__.py",
-    "version.py",
-    "_C/__init__.pyi",
-    "_C/_VariableFunctions.pyi",
-    "_tensor.py",
-    "functional.py",
-    "return_types.pyi",
-    "nn/functional.pyi",
-    "fft/__init__.py",
-    "linalg/__init__.py",
-    "special/__init__.py",
+#: Files (relative to the torch package directory) the output depends on; each entry is satisfied
+#: by any one of its alternatives.
+REQUIRED_FILES: tuple[tuple[str, ...], ...] = (
+    ("__init__.py",),
+    ("version.py",),
+    ("_C/__init__.pyi",),
+    ("_C/_VariableFunctions.pyi",),
+    ("_tensor.py",),
+    ("functional.py",),
+    ("return_types.pyi",),
+    ("nn/functional.pyi", "nn/functional.py"),
+    ("fft/__init__.py",),
+    ("linalg/__init__.py",),
+    ("special/__init__.py",),
 )
 
 # Hand-written facts the stubs cannot state themselves (see the module docstring).
@@ -135,6 +145,21 @@ _SEQUENCE_GENERICS: frozenset[str] = frozenset(
 _SELF_NAMES: frozenset[str] = frozenset({"Self", "typing.Self", "typing_extensions.Self"})
 #: How docstring signature lines (prose, no imports to resolve) spell the tensor type.
 _DOCSTRING_TENSOR_NAMES: frozenset[str] = frozenset({"Tensor", "torch.Tensor"})
+#: Callables whose return type no stub, annotation or docstring signature states (each checked
+#: against the documentation).  An entry is used only while the sources stay silent about the name;
+#: entries that become derivable or whose name disappears are reported on stderr.
+_UNSTATED_RETURNS: dict[tuple[str, str], str] = {
+    # torch/functional.py wrappers: unannotated, and tools/pyi/gen_pyi.py leaves the underlying
+    # ops out of _VariableFunctions.pyi, so type checkers see them as returning Any.
+    ("torch", "block_diag"): TENSOR,
+    ("torch", "broadcast_tensors"): SEQUENCE,
+    ("torch", "chain_matmul"): TENSOR,
+    ("torch", "norm"): TENSOR,
+    ("torch", "tensordot"): TENSOR,
+    # Builtins whose docstring has no ``-> Ret`` signature line.
+    ("torch.linalg", "multi_dot"): TENSOR,
+    ("torch.special", "logsumexp"): TENSOR,
+}
 #: Spellings of ``typing.TYPE_CHECKING`` in ``if`` tests.
 _TYPE_CHECKING_NAMES: frozenset[str] = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING"})
 
@@ -203,7 +228,7 @@ Namespace = Union[ModuleRef, ClassInfo]
 
 @dataclass
 class ModuleInfo:
-    """A parsed module: its bindings (stub first, then the .py for names the stub lacks)."""
+    """A parsed module: the bindings of its stub, plus those of its .py for names the stub lacks."""
 
     name: str
     is_package: bool
@@ -303,6 +328,8 @@ class TorchApi:
         self._modules: dict[str, Optional[ModuleInfo]] = {}
         self._building: set[str] = set()
         self._visiting: set[tuple[object, ...]] = set()
+        self.hand_entries_used: set[tuple[str, str]] = set()
+        self.hand_entries_redundant: set[tuple[str, str]] = set()
 
     # ---- module loading -------------------------------------------------------------------------
 
@@ -655,7 +682,15 @@ class TorchApi:
         return None
 
     def function_kinds(self, module_name: str, name: str) -> Kinds:
-        return self.binding_kinds(self.member(module_name, name))
+        binding = self.member(module_name, name)
+        kinds = self.binding_kinds(binding)
+        key = (module_name, name)
+        if key in _UNSTATED_RETURNS and binding is not None:
+            if kinds is None:
+                self.hand_entries_used.add(key)
+                return [_UNSTATED_RETURNS[key]]
+            self.hand_entries_redundant.add(key)
+        return kinds
 
     def method_kinds(self, cls: ClassInfo, name: str) -> Kinds:
         binding = self.class_attr(cls, name)
@@ -663,7 +698,15 @@ class TorchApi:
             return None
         if isinstance(binding, AssignRef) and binding.value is None:
             return None  # an annotated attribute, not a method
-        return self.binding_kinds(binding)
+        kinds = self.binding_kinds(binding)
+        if kinds is None and isinstance(binding, DefGroup) and binding.cls is not None and not binding.module.is_stub:
+            # An unannotated Python override (Tensor.split) keeps the contract of the method it
+            # overrides (TensorBase.split in the stub).
+            for base in self.class_bases(binding.cls):
+                kinds = self.method_kinds(base, name)
+                if kinds is not None:
+                    break
+        return kinds
 
     def property_kind(self, cls: ClassInfo, name: str) -> Optional[str]:
         binding = self.class_attr(cls, name)
@@ -677,6 +720,8 @@ class TorchApi:
     def _def_group_kinds(self, group: DefGroup) -> Kinds:
         overloads = [d for d in group.defs if _is_overload(d)]
         defs = overloads or group.defs[-1:]
+        if not group.module.is_stub and not overloads and _always_raises(defs[0]):
+            return None  # a removed op kept only to raise an error (torch.solve, torch.eig ...)
         returns: list[Optional[ast.expr]] = [_return_annotation(d) for d in defs]
         if all(r is not None for r in returns):
             return [self.type_kind(r, group.module, group.cls) for r in returns]
@@ -693,6 +738,9 @@ class TorchApi:
             kinds: list[str] = []
             for ret in _own_returns(func):
                 value = ret.value
+                if isinstance(value, ast.Name) and value.id == "self" and group.cls is not None:
+                    kinds.append(TENSOR if self.is_tensor_class(group.cls) else OTHER)  # share_memory_
+                    continue
                 if not isinstance(value, ast.Call):
                     return None
                 if _last_name(value.func) == "handle_torch_function":
@@ -774,10 +822,11 @@ class TorchApi:
         module = self.load(module_name)
         if module is None:
             raise GeneratorError(f"cannot find module {module_name} under {self.torch_dir}")
+        hidden = _runtime_hidden(module)
         tensors: list[str] = []
         sequences: list[str] = []
         for name in sorted(module.bindings):
-            if name.startswith("_"):
+            if name.startswith("_") or name in hidden:
                 continue
             kind = _overall(self.function_kinds(module_name, name))
             if kind == TENSOR:
@@ -814,6 +863,17 @@ class TorchApi:
         return {"methods": methods, "sequence_methods": sequences, "properties": properties}
 
 
+def _runtime_hidden(module: ModuleInfo) -> frozenset[str]:
+    """Names in a literal ``PRIVATE_OPS`` tuple: torch/__init__.py's loop over
+    ``dir(_C._VariableFunctions)`` skips them, although the TYPE_CHECKING star import binds them."""
+    binding = module.bindings.get("PRIVATE_OPS")
+    if isinstance(binding, AssignRef) and binding.value is not None:
+        names = _string_list(binding.value)
+        if names is not None:
+            return frozenset(names)
+    return frozenset()
+
+
 def _parse(path: Path) -> ast.Module:
     try:
         return ast.parse(path.read_text(encoding="utf-8"), filename=str(path), type_comments=True)
@@ -831,6 +891,14 @@ def _return_annotation(func: FunctionNode) -> Optional[ast.expr]:
             return None
         return signature.returns
     return None
+
+
+def _always_raises(func: FunctionNode) -> bool:
+    """True if the body is just ``raise ...`` (after an optional docstring)."""
+    body = list(func.body)
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]
+    return bool(body) and all(isinstance(stmt, ast.Raise) for stmt in body)
 
 
 def _own_returns(func: FunctionNode) -> Iterator[ast.Return]:
@@ -898,10 +966,16 @@ def find_torch_dir() -> Path:
 
 
 def check_sources(torch_dir: Path) -> None:
-    missing = [name for name in REQUIRED_FILES if not (torch_dir / name).is_file()]
+    if not torch_dir.is_dir():
+        raise GeneratorError(f"{torch_dir} is not a directory")
+    missing = [
+        " or ".join(alternatives)
+        for alternatives in REQUIRED_FILES
+        if not any((torch_dir / name).is_file() for name in alternatives)
+    ]
     if missing:
         raise GeneratorError(
-            f"{torch_dir} does not look like a supported torch package; missing: {', '.join(missing)}"
+            f"{torch_dir} does not look like a torch package this script supports; missing: {'; '.join(missing)}"
         )
 
 
@@ -916,6 +990,12 @@ def generate(torch_dir: Path) -> dict[str, object]:
         functions[namespace] = found[TENSOR]
         sequence_functions[namespace] = found[SEQUENCE]
     members = api.tensor_members()
+    for module_name, name in sorted(set(_UNSTATED_RETURNS) - api.hand_entries_used):
+        reason = "is now derivable" if (module_name, name) in api.hand_entries_redundant else "was not found"
+        print(
+            f"generate_torch_api: warning: _UNSTATED_RETURNS entry {module_name}.{name} {reason}; remove it",
+            file=sys.stderr,
+        )
     return {
         "generated_by": GENERATED_BY,
         "torch_version": read_torch_version(torch_dir),
@@ -955,8 +1035,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
         sys.stderr.writelines(list(diff)[:60])
         print(
-            f"generate_torch_api: {output} is out of date for the torch at {torch_dir}; "
-            f"run: python {GENERATED_BY}",
+            f"generate_torch_api: {output} is out of date for the torch at {torch_dir}; run: python {GENERATED_BY}",
             file=sys.stderr,
         )
         return 1
