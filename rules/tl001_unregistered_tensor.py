@@ -38,40 +38,160 @@ or with `nn.Buffer`; classes that override `_apply`, `to` or `cuda` and so move 
 `torchmetrics.Metric` does); tensors that require grad (TL002 reports those).
 
 ## Fix safety
-No automatic fix yet.
+The fix registers the tensor with `self.register_buffer("name", value, persistent=False)` (or, when the
+project sets `target-torch` to 2.5 or later, `self.name = nn.Buffer(value, persistent=False)`). An annotated
+assignment keeps its annotation as a class-level declaration (`name: Tensor`) for type checkers.
+
+The fix is **safe** when the tensor is provably not floating point (a `bool` or integer dtype,
+`torch.arange` of integers, `torch.randint`, `torch.randperm`, a comparison, `.bool()`, `.long()`, ...):
+such a buffer now follows `.to(device)`, and `state_dict()` keys do not change. It is **unsafe** otherwise,
+because `model.half()`, `.bfloat16()` and `.to(dtype)` cast floating buffers but never touched the plain
+attribute: a rotary `inv_freq` cached in bf16 loses precision (huggingface/transformers#25681). Registering
+a *persistent* buffer (setting `fix-buffer-persistence = "persistent"`) adds a `state_dict()` key, so
+checkpoints saved before the fix no longer load with `strict=True`: that variant is always unsafe.
+
+No fix is offered when it would be wrong or ambiguous: before `super().__init__()` has run (registering
+would raise), for tuple targets, chained assignments and computed `setattr` names, when the name is already
+a plain attribute or a method/class attribute (`register_buffer` raises `KeyError`), when another method
+assigns the name something that is not a tensor (a buffer would raise `TypeError`), or when the assignment
+is in a branch and the name is assigned elsewhere too.
 """
 
 from __future__ import annotations
 
-from torchlint.events import AttributeAssignment, Slot
-from torchlint.rule import Finding, FindingIterator, Rule
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.edits import Edit, InsertClassStatement, InsertImport, Replace
+from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.settings import PERSISTENT
+from torchlint.torch_names import nn_reference_or_import
+from torchlint.values import Kind
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
+_NO_SPACE = cst.SimpleWhitespace("")
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _persistent_argument(persistent: bool) -> list[cst.Arg]:
+    if persistent:
+        return []
+    return [
+        cst.Arg(
+            keyword=cst.Name("persistent"),
+            value=cst.Name("False"),
+            equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE),
+        )
+    ]
+
+
+def _with_trailing_arguments(value: cst.BaseExpression, extra: list[cst.Arg]) -> list[cst.Arg]:
+    return [cst.Arg(value, comma=_COMMA if extra else cst.MaybeSentinel.DEFAULT), *extra]
+
+
+def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
+    name = event.name
+    if name is None:
+        return "the attribute name is computed"
+    if event.form is TargetForm.TUPLE:
+        return "tuple assignment"
+    if event.form is TargetForm.AUGMENTED:
+        return "augmented assignment"
+    if isinstance(event.statement, cst.Assign) and len(event.statement.targets) > 1:
+        return "chained assignment"
+    if event.super_init is not SuperInit.YES:
+        return "assigned before super().__init__() has run"
+    if event.slot_before is not Slot.UNSET:
+        return f"`{name}` is already a plain attribute here, so register_buffer would raise KeyError"
+    if event.context.class_attribute(name) is not None:
+        return f"the class has a method or class attribute named `{name}`"
+    others = [write for write in event.context.writes(name) if write.statement is not event.statement]
+    if any(write.value.kind not in (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER) for write in others):
+        return f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
+    if event.conditional and others:
+        return f"assigned in a branch while `self.{name}` is assigned elsewhere too"
+    return None
+
+
+def _fix(event: AttributeAssignment) -> Fix:
+    assert event.name is not None and event.value_node is not None
+    name = event.name
+    settings = event.context.settings
+    persistent = settings.buffer_persistence == PERSISTENT
+    others_unknown = any(
+        write.value.kind is Kind.UNKNOWN
+        for write in event.context.writes(name)
+        if write.statement is not event.statement
+    )
+    safe = event.value.floating is False and not persistent and not others_unknown
+    applicability = Applicability.SAFE if safe else Applicability.UNSAFE
+    kind = "persistent" if persistent else "non-persistent"
+    edits: list[Edit] = []
+    if settings.torch_at_least(2, 5):
+        reference, missing_import = nn_reference_or_import(event.context.model.imports, "Buffer")
+        buffer = cst.Call(
+            func=cst.parse_expression(reference),
+            args=_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        )
+        edits.append(Replace(event.value_node, buffer))
+        if missing_import is not None:
+            edits.append(InsertImport(missing_import))
+        return Fix(f"Assign `{name}` an nn.Buffer ({kind})", applicability, tuple(edits))
+    parameters = [*event.function.params.posonly_params, *event.function.params.params]
+    self_name = parameters[0].name.value
+    register = cst.Call(
+        func=cst.Attribute(value=cst.Name(self_name), attr=cst.Name("register_buffer")),
+        args=[
+            cst.Arg(cst.SimpleString(f'"{name}"'), comma=_COMMA),
+            *_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        ],
+    )
+    statement = event.statement
+    if event.form is TargetForm.SETATTR:
+        edits.append(Replace(event.target, register))
+    else:
+        semicolon = getattr(statement, "semicolon", cst.MaybeSentinel.DEFAULT)
+        edits.append(Replace(statement, cst.Expr(value=register, semicolon=semicolon)))
+    if isinstance(statement, cst.AnnAssign):
+        declaration = cst.SimpleStatementLine(
+            body=[cst.AnnAssign(target=cst.Name(name), annotation=statement.annotation)]
+        )
+        edits.append(InsertClassStatement(event.owner.node, declaration))
+    return Fix(f"Register `{name}` as a {kind} buffer", applicability, tuple(edits))
 
 
 class UnregisteredTensor(Rule):
     code = "TL001"
     name = "unregistered-tensor-attribute"
     summary = "tensor assigned to a module attribute without registering it as a buffer"
+    fixable = True
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
         value = event.value
         if not value.is_tensor or (value.requires_grad and value.leaf):
             return
-        if event.slot_before not in REPORTED_SLOTS or event.context.manages_own_tensors:
+        if event.phase is not Phase.INIT or event.slot_before not in REPORTED_SLOTS:
             return
-        name = event.display_name if event.name is not None else "<computed name>"
-        register = (
-            f'self.register_buffer("{event.name}", ...)' if event.name is not None
-            else f"self.register_buffer({event.display_name}, ...)"
-        )
+        if event.context.manages_own_tensors:
+            return
+        if event.name is not None:
+            subject = f"`self.{event.name}`"
+            register = f'self.register_buffer("{event.name}", ...)'
+        else:
+            subject = f"the attribute named by `{event.display_name}`"
+            register = f"self.register_buffer({event.display_name}, ...)"
+        reason = _no_fix_reason(event) if event.value_node is not None else "the value is not a single expression"
         yield Finding(
             code=self.code,
             node=event.target,
             message=(
-                f"`self.{name}` holds a tensor that is not registered: it is left out of state_dict() "
+                f"{subject} holds a tensor that is not registered: it is left out of state_dict() "
                 f"and not moved by .to(); register it with {register}"
             ),
+            fix=_fix(event) if reason is None else None,
+            no_fix_reason=reason,
         )
 
 

@@ -27,37 +27,86 @@ class Scale(nn.Module):
 ```
 
 ## Fix safety
-No automatic fix yet. Turning the tensor into a Parameter changes `parameters()` and `state_dict()`, so
-such a fix will always be unsafe.
+The fix wraps the value in `nn.Parameter(...)` (spelled with the file's own alias for `torch.nn`) and drops
+the now redundant `requires_grad=True` or `.requires_grad_()`. It is always **unsafe**: the tensor joins
+`parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix
+lack its key. No fix is offered before `super().__init__()` has run (assigning a Parameter would raise),
+or when a method or class attribute of the same name would hide the registered parameter.
 """
 
 from __future__ import annotations
 
-from torchlint.events import AttributeAssignment, Slot
-from torchlint.rule import Finding, FindingIterator, Rule
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.edits import Edit, InsertImport, Replace
+from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit
+from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.torch_names import nn_reference_or_import
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
+
+
+def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``torch.ones(3, requires_grad=True)`` -> ``torch.ones(3)``; ``t.requires_grad_()`` -> ``t``."""
+    if not isinstance(value, cst.Call):
+        return value
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "requires_grad_" and not value.args:
+        return func.value.with_changes(lpar=value.lpar, rpar=value.rpar) if value.lpar else func.value
+    args = list(value.args)
+    kept = [arg for arg in args if not (arg.keyword is not None and arg.keyword.value == "requires_grad")]
+    if len(kept) == len(args):
+        return value
+    if kept and args[-1] not in kept:
+        kept[-1] = kept[-1].with_changes(comma=args[-1].comma)
+    return value.with_changes(args=kept)
+
+
+def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
+    if event.value_node is None:
+        return "the value is not a single expression"
+    if event.super_init is not SuperInit.YES:
+        return "assigned before super().__init__() has run"
+    if event.name is not None and event.context.class_attribute(event.name) is not None:
+        return f"the class has a method or class attribute named `{event.name}`"
+    return None
+
+
+def _fix(event: AttributeAssignment) -> Fix:
+    assert event.value_node is not None
+    reference, missing_import = nn_reference_or_import(event.context.model.imports, "Parameter")
+    wrapped = cst.Call(func=cst.parse_expression(reference), args=[cst.Arg(_without_requires_grad(event.value_node))])
+    edits: list[Edit] = [Replace(event.value_node, wrapped)]
+    if missing_import is not None:
+        edits.append(InsertImport(missing_import))
+    return Fix(f"Wrap `{event.display_name}` in nn.Parameter", Applicability.UNSAFE, tuple(edits))
 
 
 class TensorShouldBeParameter(Rule):
     code = "TL002"
     name = "tensor-should-be-parameter"
     summary = "tensor that requires grad assigned to a module attribute instead of an nn.Parameter"
+    fixable = True
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
         value = event.value
         if not (value.is_tensor and value.requires_grad and value.leaf):
             return
-        if event.slot_before not in REPORTED_SLOTS:
+        if event.phase is not Phase.INIT or event.slot_before not in REPORTED_SLOTS:
             return
-        name = event.display_name if event.name is not None else "<computed name>"
+        subject = f"`self.{event.name}`" if event.name is not None else f"the attribute named by `{event.display_name}`"
+        reason = _no_fix_reason(event)
         yield Finding(
             code=self.code,
             node=event.target,
             message=(
-                f"`self.{name}` is a tensor that requires grad but is not an nn.Parameter: it is missing "
+                f"{subject} is a tensor that requires grad but is not an nn.Parameter: it is missing "
                 "from parameters(), so no optimizer trains it; wrap it in nn.Parameter(...)"
             ),
+            fix=_fix(event) if reason is None else None,
+            no_fix_reason=reason,
         )
 
 

@@ -12,6 +12,7 @@ from torchlint.events import EVENT_NAMES
 from torchlint.file_model import FileModel, build_file_model
 from torchlint.module_classes import resolve_bases
 from torchlint.rule import Finding, Rule
+from torchlint.settings import DEFAULT, Settings
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import ValueFact
 
@@ -51,7 +52,9 @@ def module_globals(model: FileModel) -> dict[str, ValueFact]:
     return facts
 
 
-def analyse(module: cst.Module, rules: Sequence[Rule], package: str | None = None) -> list[Finding]:
+def analyse(
+    module: cst.Module, rules: Sequence[Rule], settings: Settings = DEFAULT, package: str | None = None
+) -> list[Finding]:
     """Findings of ``rules`` on ``module``, in no particular order."""
     model = build_file_model(module, package)
     resolve_bases(model)
@@ -62,5 +65,5 @@ def analyse(module: cst.Module, rules: Sequence[Rule], package: str | None = Non
     facts = module_globals(model)
     for info in model.classes:
         if info.is_module:
-            ClassAnalysis(model, info, facts, module_classes, dispatcher).run()  # type: ignore[arg-type]
+            ClassAnalysis(model, info, facts, module_classes, dispatcher, settings).run()  # type: ignore[arg-type]
     return list(dispatcher.findings.values())

@@ -16,11 +16,22 @@ from typing import Callable, Optional
 import libcst as cst
 
 from torchlint.annotations import is_tensor_annotation
-from torchlint.events import AttributeAssignment, Context, Slot, SuperInit, TargetForm
+from torchlint.assignment_index import AssignmentIndex
+from torchlint.events import (
+    AttributeAssignment,
+    ClassAttribute,
+    Context,
+    Phase,
+    RegistrationCall,
+    Slot,
+    SuperInit,
+    TargetForm,
+)
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.flow_state import FlowState, InstanceState, join
 from torchlint.known_bases import is_module_base
-from torchlint.module_classes import mro
+from torchlint.module_classes import full_mro, mro
+from torchlint.settings import DEFAULT, Settings
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.values import merge as merge_facts
@@ -35,13 +46,6 @@ _REGISTRATIONS = {
     "add_module": Slot.MODULE,
     "register_module": Slot.MODULE,
 }
-
-
-def _string_value(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
 
 def _call_arguments(call: cst.Call) -> tuple[list[cst.BaseExpression], dict[str, cst.BaseExpression]]:
@@ -111,32 +115,67 @@ class ClassAnalysis:
         globals_: Mapping[str, ValueFact],
         module_classes: Mapping[str, ClassInfo],
         emit: Emit,
+        settings: Settings = DEFAULT,
     ) -> None:
         self.model = model
         self.instance = instance
-        self.mro = tuple(mro(instance))
+        self.full_mro = tuple(full_mro(instance))
+        self.mro = tuple(entry for entry in self.full_mro if isinstance(entry, ClassInfo))
         self.globals = globals_
         self.module_classes = module_classes
         self.emit = emit
         self.context = Context(
             model=model,
             instance=instance,
+            class_order=self.mro,
             manages_own_tensors=any(
                 name in cls.methods for cls in self.mro for name in _SELF_MANAGING_METHODS
             ),
+            settings=settings,
+            index=AssignmentIndex(model, globals_, self.mro),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
+        self.phase = Phase.INIT
 
     # --- entry point -------------------------------------------------------------------------------------
 
     def run(self) -> None:
-        found = self._lookup("__init__", self.mro)
-        if found is None:
-            return
-        owner, init = found
+        """Analyse ``__init__``, then the class body against its result, then ``forward``."""
         state = FlowState(locals={}, instance=InstanceState())
-        self._enter(init, owner, state, call=None, caller=None, conditional=False)
+        found = self._lookup("__init__", self.mro)
+        if found is not None:
+            owner, init = found
+            state = self._enter(init, owner, state, call=None, caller=None, conditional=False)
+        else:
+            state.instance.super_init = SuperInit.YES  # nn.Module.__init__ (or an external base's) runs
+        self._class_body(state.instance)
+        forward = self._lookup("forward", self.mro)
+        if forward is not None:
+            self.phase = Phase.FORWARD
+            self._enter(forward[1], forward[0], state.copy(), call=None, caller=None, conditional=False)
+
+    def _class_body(self, instance: InstanceState) -> None:
+        ctx = InferenceContext(model=self.model, globals=self.globals, module_classes=self.module_classes)
+        for name, statement in self.instance.class_attributes.items():
+            if isinstance(statement, cst.Assign):
+                target = next(t.target for t in statement.targets if isinstance(t.target, cst.Name))
+                value_node: Optional[cst.BaseExpression] = statement.value
+            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+                target, value_node = statement.target, statement.value
+            else:
+                continue
+            self.emit(
+                ClassAttribute(
+                    context=self.context,
+                    name=name,
+                    statement=statement,
+                    target=target,
+                    value=infer(value_node, ctx),
+                    value_node=value_node,
+                    slot_after_init=instance.slot(name),
+                )
+            )
 
     # --- resolution --------------------------------------------------------------------------------------
 
@@ -149,9 +188,19 @@ class ClassAnalysis:
         return None
 
     def _next_init_after(self, owner: ClassInfo) -> Optional[tuple[ClassInfo, cst.FunctionDef]]:
-        if owner not in self.mro:
+        """The ``__init__`` that ``super().__init__()`` in ``owner`` runs, if it is in this file.
+
+        None when the chain reaches a class outside the file first (``nn.Module.__init__`` among them,
+        which does not chain further)."""
+        if owner not in self.full_mro:
             return None
-        return self._lookup("__init__", self.mro[self.mro.index(owner) + 1:])
+        for entry in self.full_mro[self.full_mro.index(owner) + 1:]:
+            if isinstance(entry, str):
+                return None
+            init = entry.methods.get("__init__")
+            if init is not None:
+                return entry, init
+        return None
 
     # --- function activation -----------------------------------------------------------------------------
 
@@ -267,6 +316,16 @@ class ClassAnalysis:
             else:
                 other = state
             return join(taken, other)
+        if isinstance(node, cst.For) and isinstance(node.target, cst.Name) and _literal_items(node.iter):
+            # for name in ("a", "b"): ... runs the body once per literal, with the name bound to it
+            ctx = self._context(frame, state)
+            for item in _literal_items(node.iter):
+                state.locals[node.target.value] = infer(item, ctx)
+                state = self._suite(node.body, state, frame, conditional)
+                state.terminated = False
+            if node.orelse is not None:
+                state = self._suite(node.orelse.body, state, frame, conditional)
+            return state
         if isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 state = self._expression_calls(node.iter, state, frame, conditional)
@@ -389,10 +448,10 @@ class ClassAnalysis:
             elements = [element.value for element in target.elements]
             starred = any(isinstance(element, cst.StarredElement) for element in target.elements)
             values: list[tuple[ValueFact, Optional[cst.BaseExpression]]]
-            if value.kind is Kind.TUPLE and not starred and len(value.elements) == len(elements):
+            if value.kind in (Kind.TUPLE, Kind.LIST) and not starred and len(value.elements) == len(elements):
                 nodes: list[Optional[cst.BaseExpression]] = (
                     [element.value for element in value_node.elements]
-                    if isinstance(value_node, cst.Tuple) else [None] * len(elements)
+                    if isinstance(value_node, (cst.Tuple, cst.List)) else [None] * len(elements)
                 )
                 values = list(zip(value.elements, nodes))
             elif value.kind is Kind.TENSOR_SEQUENCE and not starred:
@@ -416,6 +475,15 @@ class ClassAnalysis:
         conditional: bool,
     ) -> None:
         instance = state.instance
+        if name is not None:
+            accessor = self._property(name)
+            if accessor is not None:  # a property: the setter runs (and a getter-only one raises)
+                owner, setter = accessor
+                if setter is not None and value_node is not None:
+                    call = cst.Call(func=cst.Name(name), args=[cst.Arg(value_node)])
+                    self._enter(setter, owner, state, call, (frame, state), conditional)
+                    self.call_results.pop(call, None)
+                return
         before = instance.slot(name) if name is not None else Slot.UNSET
         self.emit(
             AttributeAssignment(
@@ -431,13 +499,20 @@ class ClassAnalysis:
                 super_init=instance.super_init,
                 method=frame.function.name.value,
                 owner=frame.owner,
+                function=frame.function,
                 conditional=conditional,
+                phase=self.phase,
+                origin=instance.origins.get(name) if name is not None else None,
             )
         )
         if name is not None:
             after = slot_after(before, value, instance.super_init)
             instance.slots[name] = after
             instance.facts[name] = _fact_for_slot(after, value)
+            if after in (Slot.PLAIN, Slot.PLAIN_TENSOR):
+                instance.origins[name] = statement
+            else:
+                instance.origins.pop(name, None)
 
     def _delete(self, target: cst.BaseExpression, state: FlowState, frame: _Frame) -> None:
         if isinstance(target, cst.Name):
@@ -454,9 +529,15 @@ class ClassAnalysis:
     def _expression_calls(
         self, node: cst.BaseExpression, state: FlowState, frame: _Frame, conditional: bool
     ) -> FlowState:
-        """Follow ``self.method(...)`` calls nested anywhere in an expression, in evaluation order."""
-        for call in _self_calls(node, frame.self_name):
-            state = self._self_method_call(call, state, frame, conditional)
+        """Follow ``self.method(...)`` and same-file function calls nested in an expression, in evaluation
+        order; a followed call's result becomes known to inference through ``call_results``."""
+        functions = self.model.functions
+        for call in _followed_calls(node, frame.self_name, functions, state.locals):
+            if isinstance(call.func, cst.Name):
+                function = functions[call.func.value]
+                state = self._enter(function, frame.owner, state, call, (frame, state), conditional, skip_first=False)
+            else:
+                state = self._self_method_call(call, state, frame, conditional)
         return state
 
     def _self_method_call(self, call: cst.Call, state: FlowState, frame: _Frame, conditional: bool) -> FlowState:
@@ -489,7 +570,7 @@ class ClassAnalysis:
             return state
         if self._is_self(receiver, frame):
             if method in _REGISTRATIONS:
-                return self._registration(call, _REGISTRATIONS[method], state, frame)
+                return self._registration(call, method, statement, state, frame)
             return self._self_method_call(call, state, frame, conditional)
         if method == "requires_grad_" and isinstance(receiver, cst.Name):
             fact = state.locals.get(receiver.value)
@@ -531,6 +612,25 @@ class ClassAnalysis:
             state = self._enter(init, owner, state, call, (frame, state), conditional)
         return state
 
+    def _property(self, name: str) -> Optional[tuple[ClassInfo, Optional[cst.FunctionDef]]]:
+        """For a property ``name`` in the MRO: its class and setter (None when it has no setter)."""
+        found = self._lookup(name, self.mro)
+        if found is None:
+            return None
+        owner, function = found
+        decorators = [decorator.decorator for decorator in function.decorators]
+        if any(isinstance(d, cst.Attribute) and d.attr.value == "setter" for d in decorators):
+            return owner, function
+        if any(isinstance(d, cst.Name) and d.value == "property" for d in decorators):
+            return owner, None
+        return None
+
+    def _string_value(self, node: Optional[cst.BaseExpression], frame: _Frame, state: FlowState) -> Optional[str]:
+        """The string a name argument evaluates to, when it is a literal or a local bound to one."""
+        if node is None:
+            return None
+        return infer(node, self._context(frame, state)).string
+
     def _same_file_class(self, node: cst.BaseExpression) -> Optional[ClassInfo]:
         if isinstance(node, cst.Name):
             for cls in self.mro:
@@ -539,18 +639,44 @@ class ClassAnalysis:
                         return base
         return None
 
-    def _registration(self, call: cst.Call, slot: Slot, state: FlowState, frame: _Frame) -> FlowState:
+    def _registration(
+        self, call: cst.Call, method: str, statement: cst.BaseSmallStatement, state: FlowState, frame: _Frame
+    ) -> FlowState:
         positional, keywords = _call_arguments(call)
         name_node = positional[0] if positional else keywords.get("name")
-        name = _string_value(name_node)
-        if name is None:
-            return state
-        value_node = positional[1] if len(positional) > 1 else keywords.get("tensor", keywords.get("param"))
+        name = self._string_value(name_node, frame, state)
+        value_node = (
+            positional[1] if len(positional) > 1
+            else keywords.get("tensor", keywords.get("param", keywords.get("module")))
+        )
         value = infer(value_node, self._context(frame, state)) if value_node is not None else UNKNOWN
-        if state.instance.super_init is SuperInit.NO:
-            return state  # raises at runtime: nothing is registered
-        state.instance.slots[name] = slot
-        state.instance.facts[name] = _fact_for_slot(slot, value)
+        instance = state.instance
+        self.emit(
+            RegistrationCall(
+                context=self.context,
+                call=call,
+                statement=statement,
+                method=method,
+                name=name,
+                name_node=name_node,
+                value=value,
+                value_node=value_node,
+                slot_before=instance.slot(name) if name is not None else Slot.UNKNOWN,
+                super_init=instance.super_init,
+                origin=instance.origins.get(name) if name is not None else None,
+                function=frame.function,
+                phase=self.phase,
+            )
+        )
+        if instance.super_init is SuperInit.NO:
+            return state  # it raises at runtime: nothing is registered
+        if name is None:
+            instance.opaque = True  # some name we cannot compute is now registered
+            return state
+        slot = _REGISTRATIONS[method]
+        instance.slots[name] = slot
+        instance.facts[name] = _fact_for_slot(slot, value)
+        instance.origins.pop(name, None)
         return state
 
     def _setattr(
@@ -560,7 +686,7 @@ class ClassAnalysis:
         if len(positional) != 3 or not self._is_self(positional[0], frame):
             return state
         name_node, value_node = positional[1], positional[2]
-        name = _string_value(name_node)
+        name = self._string_value(name_node, frame, state)
         display = name if name is not None else self.model.module.code_for_node(name_node)
         value = infer(value_node, self._context(frame, state))
         self._set_attribute(
@@ -569,14 +695,33 @@ class ClassAnalysis:
         return state
 
 
+_MAX_UNROLL = 16
+
+
+def _literal_items(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The elements of a short tuple/list display of literals (``("mean", "var")``), else []."""
+    if not isinstance(node, (cst.Tuple, cst.List)) or not 0 < len(node.elements) <= _MAX_UNROLL:
+        return []
+    items = [element.value for element in node.elements]
+    if any(isinstance(element, cst.StarredElement) for element in node.elements):
+        return []
+    if all(isinstance(item, (cst.SimpleString, cst.Integer)) for item in items):
+        return items
+    return []
+
+
 def _is_super(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
-def _self_calls(node: cst.CSTNode, self_name: Optional[str]) -> list[cst.Call]:
-    """``self.x(...)`` calls inside ``node`` in evaluation order (arguments before the call)."""
-    if self_name is None:
-        return []
+def _followed_calls(
+    node: cst.CSTNode,
+    self_name: Optional[str],
+    functions: Mapping[str, cst.FunctionDef],
+    local_names: Mapping[str, object],
+) -> list[cst.Call]:
+    """``self.x(...)`` calls and calls of same-file top-level functions inside ``node``, in evaluation order
+    (arguments before the call)."""
     found: list[cst.Call] = []
 
     class Finder(cst.CSTVisitor):
@@ -585,7 +730,10 @@ def _self_calls(node: cst.CSTNode, self_name: Optional[str]) -> list[cst.Call]:
 
         def leave_Call(self, original_node: cst.Call) -> None:
             func = original_node.func
-            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == self_name:
+            if isinstance(func, cst.Attribute):
+                if self_name is not None and isinstance(func.value, cst.Name) and func.value.value == self_name:
+                    found.append(original_node)
+            elif isinstance(func, cst.Name) and func.value in functions and func.value not in local_names:
                 found.append(original_node)
 
     node.visit(Finder())

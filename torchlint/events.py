@@ -12,7 +12,9 @@ from typing import Optional
 
 import libcst as cst
 
+from torchlint.assignment_index import AssignmentIndex, AttributeWrite
 from torchlint.file_model import ClassInfo, FileModel
+from torchlint.settings import Settings
 from torchlint.values import ValueFact
 
 
@@ -36,6 +38,13 @@ class SuperInit(enum.Enum):
     YES = "yes"
 
 
+class Phase(enum.Enum):
+    """When the code runs: while the module is constructed, or later (``forward`` and what it calls)."""
+
+    INIT = "init"
+    FORWARD = "forward"
+
+
 class TargetForm(enum.Enum):
     ASSIGN = "assign"  # self.x = value
     ANNOTATED = "annotated"  # self.x: T = value
@@ -50,7 +59,21 @@ class Context:
 
     model: FileModel
     instance: ClassInfo  # the class being instantiated
+    class_order: tuple[ClassInfo, ...]  # its same-file method resolution order
     manages_own_tensors: bool  # the class (or a same-file base) overrides _apply, to or cuda
+    settings: Settings
+    index: AssignmentIndex  # every self.<name> = ... in the class order, for fixes
+
+    def writes(self, name: str) -> list[AttributeWrite]:
+        return self.index.writes(name)
+
+    def class_attribute(self, name: str) -> Optional[cst.CSTNode]:
+        """A method or class-level attribute called ``name`` in the same-file MRO, if any."""
+        for cls in self.class_order:
+            found = cls.methods.get(name) or cls.class_attributes.get(name)
+            if found is not None:
+                return found
+        return None
 
 
 @dataclass(frozen=True)
@@ -69,7 +92,42 @@ class AttributeAssignment:
     super_init: SuperInit
     method: str  # name of the method whose body holds the statement
     owner: ClassInfo  # the class that defines that method
-    conditional: bool  # under if/try/loop/with-free branches inside the method
+    function: cst.FunctionDef  # that method
+    conditional: bool  # under an if/try/loop/match branch
+    phase: Phase
+    origin: Optional[cst.BaseSmallStatement]  # the statement that set the previous plain value, if known
 
 
-EVENT_NAMES = ("attribute_assignment",)
+@dataclass(frozen=True)
+class RegistrationCall:
+    """``self.register_buffer(...)``, ``register_parameter``, ``add_module`` or ``register_module``."""
+
+    context: Context
+    call: cst.Call
+    statement: cst.BaseSmallStatement
+    method: str  # "register_buffer", ...
+    name: Optional[str]  # the literal name, None when computed
+    name_node: Optional[cst.BaseExpression]
+    value: ValueFact
+    value_node: Optional[cst.BaseExpression]
+    slot_before: Slot
+    super_init: SuperInit
+    origin: Optional[cst.BaseSmallStatement]  # the statement that made the name a plain attribute, if any
+    function: cst.FunctionDef
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class ClassAttribute:
+    """A name assigned in the body of a module class, with where ``self.<name>`` ended up after __init__."""
+
+    context: Context
+    name: str
+    statement: cst.BaseSmallStatement
+    target: cst.CSTNode
+    value: ValueFact
+    value_node: Optional[cst.BaseExpression]
+    slot_after_init: Slot  # UNSET when __init__ never assigns the name
+
+
+EVENT_NAMES = ("attribute_assignment", "registration_call", "class_attribute")

@@ -95,7 +95,7 @@ class _Collector(cst.CSTVisitor):
 def _assigned_names(small: cst.BaseSmallStatement) -> list[str]:
     if isinstance(small, cst.Assign):
         return [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
-    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
         return [small.target.value]
     return []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
+import libcst as cst
+
 from torchlint.events import Slot, SuperInit
 from torchlint.values import UNKNOWN, ValueFact, merge
 
@@ -16,12 +18,14 @@ class InstanceState:
     slots: dict[str, Slot] = field(default_factory=dict)
     facts: dict[str, ValueFact] = field(default_factory=dict)
     super_init: SuperInit = SuperInit.NO
+    origins: dict[str, cst.BaseSmallStatement] = field(default_factory=dict)  # who set a plain value
+    opaque: bool = False  # something was registered under a name we could not compute
 
     def copy(self) -> InstanceState:
-        return InstanceState(dict(self.slots), dict(self.facts), self.super_init)
+        return InstanceState(dict(self.slots), dict(self.facts), self.super_init, dict(self.origins), self.opaque)
 
     def slot(self, name: str) -> Slot:
-        return self.slots.get(name, Slot.UNSET)
+        return self.slots.get(name, Slot.UNKNOWN if self.opaque else Slot.UNSET)
 
 
 @dataclass
@@ -62,5 +66,10 @@ def join(a: FlowState, b: FlowState) -> FlowState:
         slots=_merge_dicts(a.instance.slots, b.instance.slots, _join_slots, Slot.UNSET),
         facts=_merge_dicts(a.instance.facts, b.instance.facts, merge, UNKNOWN),
         super_init=_join_super(a.instance.super_init, b.instance.super_init),
+        origins={
+            name: statement for name, statement in a.instance.origins.items()
+            if b.instance.origins.get(name) is statement
+        },
+        opaque=a.instance.opaque or b.instance.opaque,
     )
     return FlowState(_merge_dicts(a.locals, b.locals, merge, UNKNOWN), instance)

@@ -11,6 +11,7 @@ from torchlint.analysis import analyse
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.noqa import file_is_skipped, line_suppression
 from torchlint.rule import Finding, Rule
+from torchlint.settings import DEFAULT, Settings
 
 
 def may_have_findings(text: str) -> bool:
@@ -37,7 +38,8 @@ def position_findings(module: cst.Module, path: str, findings: Sequence[Finding]
                 line=where.start.line,
                 column=where.start.column + 1,
                 code=finding.code,
-                message=finding.message,
+                message=finding.message if finding.no_fix_reason is None
+                else f"{finding.message} (no automatic fix: {finding.no_fix_reason})",
                 end_line=where.end.line,
                 end_column=where.end.column + 1,
                 fix=finding.fix,
@@ -63,15 +65,17 @@ def parse(text: str) -> cst.Module:
     return cst.parse_module(text)
 
 
-def lint_module(module: cst.Module, text: str, path: str, rules: Sequence[Rule]) -> list[Diagnostic]:
-    findings = analyse(module, rules)
+def lint_module(
+    module: cst.Module, text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT
+) -> list[Diagnostic]:
+    findings = analyse(module, rules, settings)
     if not findings:
         return []
     diagnostics = suppress(position_findings(module, path, findings), text.splitlines())
     return sorted(diagnostics, key=lambda diagnostic: diagnostic.sort_key)
 
 
-def lint_text(text: str, path: str, rules: Sequence[Rule]) -> list[Diagnostic]:
+def lint_text(text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT) -> list[Diagnostic]:
     """All diagnostics of ``rules`` for the source ``text`` shown as ``path``."""
     if not may_have_findings(text):
         return []
@@ -79,4 +83,4 @@ def lint_text(text: str, path: str, rules: Sequence[Rule]) -> list[Diagnostic]:
         module = parse(text)
     except cst.ParserSyntaxError as error:
         return [syntax_error(path, error)]
-    return lint_module(module, text, path, rules)
+    return lint_module(module, text, path, rules, settings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -60,12 +60,24 @@ def resolve_bases(model: FileModel) -> None:
                 changed = True
 
 
-def mro(info: ClassInfo) -> list[ClassInfo]:
-    """The same-file part of the method resolution order (C3, falling back to depth-first on conflict)."""
-    def linearize(cls: ClassInfo, seen: tuple[ClassInfo, ...]) -> list[ClassInfo]:
+MroEntry = Union[ClassInfo, str]  # a same-file class, or the qualified name (or "?") of an outside base
+
+
+def full_mro(info: ClassInfo) -> list[MroEntry]:
+    """The method resolution order with outside bases as opaque entries (C3; depth-first on conflict).
+
+    Outside bases matter for ``super().__init__()`` chains: ``nn.Module.__init__`` does not call
+    ``super().__init__()``, so in ``class M(nn.Module, Mixin)`` the mixin's ``__init__`` never runs.
+    """
+    def parents_of(cls: MroEntry) -> list[MroEntry]:
+        if isinstance(cls, str):
+            return []
+        return [base if base is not None else f"?{id(cls)}:{index}" for index, base in enumerate(cls.bases)]
+
+    def linearize(cls: MroEntry, seen: tuple[MroEntry, ...]) -> list[MroEntry]:
         if cls in seen:  # an inheritance cycle in broken code: stop
             return []
-        parents = cls.same_file_bases
+        parents = parents_of(cls)
         sequences = [linearize(p, (*seen, cls)) for p in parents] + [list(parents)]
         result = [cls]
         while any(sequences):
@@ -76,22 +88,27 @@ def mro(info: ClassInfo) -> list[ClassInfo]:
                 if not any(head in other[1:] for other in sequences):
                     break
             else:
-                return _depth_first(cls)
+                return _depth_first(cls, parents_of)
             result.append(head)
-            sequences = [s[1:] if s and s[0] is head else s for s in sequences]
+            sequences = [s[1:] if s and s[0] == head else s for s in sequences]
         return result
 
     return linearize(info, ())
 
 
-def _depth_first(info: ClassInfo) -> list[ClassInfo]:
-    order: list[ClassInfo] = []
+def mro(info: ClassInfo) -> list[ClassInfo]:
+    """The same-file classes of the method resolution order, in order."""
+    return [entry for entry in full_mro(info) if isinstance(entry, ClassInfo)]
 
-    def visit(cls: ClassInfo) -> None:
+
+def _depth_first(info: MroEntry, parents_of: Callable[[MroEntry], list[MroEntry]]) -> list[MroEntry]:
+    order: list[MroEntry] = []
+
+    def visit(cls: MroEntry) -> None:
         if cls in order:
             return
         order.append(cls)
-        for parent in cls.same_file_bases:
+        for parent in parents_of(cls):
             visit(parent)
 
     visit(info)

@@ -15,6 +15,8 @@ from typing import Optional
 
 import libcst as cst
 
+from torchlint.edits import Edit
+
 
 class Applicability(enum.Enum):
     SAFE = "safe"
@@ -23,12 +25,11 @@ class Applicability(enum.Enum):
 
 @dataclass(frozen=True)
 class Fix:
-    """Replace ``node`` (identified by identity in the parsed tree) with ``replacement``."""
+    """Edits that resolve one finding, and whether applying them is safe."""
 
-    description: str
+    description: str  # imperative, shown to users: 'Register `mask` as a non-persistent buffer'
     applicability: Applicability
-    node: cst.CSTNode
-    replacement: cst.CSTNode
+    edits: tuple[Edit, ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Finding:
     node: cst.CSTNode  # where the diagnostic points
     message: str
     fix: Optional[Fix] = None
+    no_fix_reason: Optional[str] = None  # why a fixable rule offers no fix here, shown to users
 
 
 class Rule:

@@ -10,8 +10,8 @@ annotated ``-> Tensor``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from dataclasses import dataclass, field, replace
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -25,9 +25,12 @@ from torchlint.dtypes import (
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.torch_api import (
     BUFFER_CLASSES,
+    EXTRA_TENSOR_FUNCTIONS,
     LEGACY_CONSTRUCTORS,
     PARAMETER_CLASSES,
     is_nn_module_class,
+    mixed_overload_is_tensor,
+    returns_its_argument,
     torch_api,
 )
 from torchlint.values import LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact
@@ -160,10 +163,27 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             return _factory_fact(qualified, call, ctx)
         if qualified in api.sequence_functions:
             return ValueFact(Kind.TENSOR_SEQUENCE)
+        if qualified in EXTRA_TENSOR_FUNCTIONS:
+            return ValueFact(Kind.TENSOR)
+        if returns_its_argument(qualified):
+            positional = _positional(call)
+            return infer(positional[0], ctx) if positional else UNKNOWN
+        namespace, _, name = qualified.rpartition(".")
+        if namespace in ("torch", "torch.nn.functional") and _mixed_is_tensor(name, call, method=False):
+            return _factory_fact(qualified, call, ctx)
         if is_nn_module_class(qualified):
             return MODULE
         return UNKNOWN
+    if isinstance(func, cst.Name) and func.value in ("list", "tuple") and func.value not in ctx.locals:
+        positional = _positional(call)
+        if len(positional) == 1 and len(call.args) == 1:
+            inner = infer(positional[0], ctx)
+            if inner.kind in (Kind.LIST, Kind.TUPLE):
+                return inner.but(kind=Kind.LIST if func.value == "list" else Kind.TUPLE)
+        return UNKNOWN
     if isinstance(func, cst.Name):
+        if call in ctx.call_results:
+            return ctx.call_results[call]
         local_class = ctx.module_classes.get(func.value)
         if local_class is not None and func.value not in ctx.locals:
             return MODULE
@@ -192,10 +212,14 @@ def _method_fact(receiver: ValueFact, method: str, call: cst.Call, ctx: Inferenc
     api = torch_api()
     if method in api.sequence_methods and method not in api.tensor_methods:
         return ValueFact(Kind.TENSOR_SEQUENCE)
-    if method not in api.tensor_methods:
+    if method not in api.tensor_methods and not _mixed_is_tensor(method, call, method=True):
         return UNKNOWN
     if receiver.kind is Kind.PARAMETER and method in _MAY_RETURN_SELF:
         return UNKNOWN
+    if receiver.requires_grad and method in _MAY_RETURN_SELF and _keyword(call, "dtype") is None and all(
+        dtype_is_floating(ctx.model.imports.qualify(arg)) is None for arg in _positional(call)
+    ):
+        return receiver  # a device move or no-op cast hands back the same leaf on the CPU
     if method == "requires_grad_":
         flag = _positional(call)[:1] or [_keyword(call, "requires_grad")]
         grad = flag[0] is None or _is_true(flag[0])
@@ -218,6 +242,17 @@ def _method_fact(receiver: ValueFact, method: str, call: cst.Call, ctx: Inferenc
         floating = None
     grad = receiver.requires_grad or receiver.kind is Kind.PARAMETER
     return ValueFact(Kind.TENSOR, requires_grad=grad, leaf=not grad, floating=floating)
+
+
+def _mixed_is_tensor(name: str, call: cst.Call, method: bool) -> bool:
+    keywords = frozenset(arg.keyword.value for arg in call.args if arg.keyword is not None)
+    false_flags = frozenset(
+        arg.keyword.value for arg in call.args
+        if arg.keyword is not None and isinstance(arg.value, cst.Name) and arg.value.value == "False"
+    )
+    if any(arg.star for arg in call.args):
+        return False
+    return mixed_overload_is_tensor(name, len(_positional(call)), keywords, method, false_flags)
 
 
 def _combine(operands: list[ValueFact], floating: Optional[bool]) -> ValueFact:
@@ -266,8 +301,10 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
         if node.value in ("True", "False"):
             return LITERAL
         return ctx.globals.get(node.value, UNKNOWN)
-    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
-                         cst.FormattedString)):
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return ValueFact(Kind.LITERAL, string=value) if isinstance(value, str) else LITERAL
+    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString, cst.FormattedString)):
         return LITERAL
     if isinstance(node, cst.Call):
         return _call_fact(node, ctx)
@@ -287,12 +324,14 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
             return _combine([receiver], receiver.floating)
         if receiver.kind is Kind.TENSOR_SEQUENCE:
             return UNKNOWN if _is_slice(node) else ValueFact(Kind.TENSOR)
-        if receiver.kind is Kind.TUPLE and len(node.slice) == 1:
+        if receiver.is_container and len(node.slice) == 1 and not _is_slice(node):
             index = node.slice[0].slice
-            if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+            if receiver.kind is Kind.TUPLE and isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
                 position = int(index.value.value, 0)
                 if -len(receiver.elements) <= position < len(receiver.elements):
                     return receiver.elements[position]
+            if receiver.elements and all(element.is_tensor for element in receiver.elements):
+                return ValueFact(Kind.TENSOR)
         return UNKNOWN
     if isinstance(node, cst.BinaryOperation):
         return _binary_fact(node, ctx)
@@ -308,13 +347,57 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
     if isinstance(node, cst.IfExp):
         body, orelse = infer(node.body, ctx), infer(node.orelse, ctx)
         return body if body == orelse else UNKNOWN
-    if isinstance(node, cst.Tuple):
+    if isinstance(node, (cst.Tuple, cst.List)):
         if any(isinstance(element, cst.StarredElement) for element in node.elements):
             return UNKNOWN
-        return ValueFact(Kind.TUPLE, elements=tuple(infer(element.value, ctx) for element in node.elements))
+        kind = Kind.TUPLE if isinstance(node, cst.Tuple) else Kind.LIST
+        return ValueFact(kind, elements=tuple(infer(element.value, ctx) for element in node.elements))
+    if isinstance(node, (cst.ListComp, cst.GeneratorExp)):
+        return ValueFact(Kind.LIST, elements=(_comprehension_element(node, node.elt, ctx),))
+    if isinstance(node, cst.Dict):
+        if any(not isinstance(element, cst.DictElement) for element in node.elements):
+            return UNKNOWN
+        return ValueFact(
+            Kind.DICT,
+            elements=tuple(infer(element.value, ctx) for element in node.elements),
+            string_keys=all(_string_literal(element.key) for element in node.elements),  # type: ignore[union-attr]
+        )
+    if isinstance(node, cst.DictComp):
+        key = node.key
+        string_key = _string_literal(key) or (
+            isinstance(key, cst.Call) and isinstance(key.func, cst.Name) and key.func.value == "str"
+        )
+        return ValueFact(
+            Kind.DICT, elements=(_comprehension_element(node, node.value, ctx),), string_keys=string_key
+        )
     if isinstance(node, cst.NamedExpr):
         return infer(node.value, ctx)
     return UNKNOWN
+
+
+def _string_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+
+
+def _comprehension_element(
+    node: Union[cst.ListComp, cst.GeneratorExp, cst.DictComp], element: cst.BaseExpression, ctx: InferenceContext
+) -> ValueFact:
+    """The fact of a comprehension's element, with its loop variables unknown (they shadow outer names)."""
+    shadowed = dict(ctx.locals)
+    clause: Optional[cst.CompFor] = node.for_in
+    while clause is not None:
+        for name in _target_names(clause.target):
+            shadowed[name] = UNKNOWN
+        clause = clause.inner_for_in
+    return infer(element, replace(ctx, locals=shadowed))
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
 
 
 def _is_slice(node: cst.Subscript) -> bool:

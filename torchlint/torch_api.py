@@ -69,3 +69,41 @@ def torch_api() -> TorchApi:
         tensor_properties=frozenset(data["tensor_properties"]),
         torch_version=data["torch_version"],
     )
+
+
+# Functions the stubs cannot classify as a whole because some overloads return tuples; the calls below
+# pick a Tensor-returning overload, judged from the call's shape alone.
+_REDUCTIONS = frozenset({"max", "min", "median", "nanmedian"})
+_POOLS_WITH_INDICES = frozenset(
+    {"max_pool1d", "max_pool2d", "max_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+     "adaptive_max_pool3d", "fractional_max_pool2d", "fractional_max_pool3d"}
+)
+# Static helpers on torch classes that return tensors (not in the function stubs).
+EXTRA_TENSOR_FUNCTIONS = frozenset(
+    {"torch.nn.Transformer.generate_square_subsequent_mask"}
+)
+
+
+def mixed_overload_is_tensor(
+    name: str, positional: int, keywords: frozenset[str], method: bool, flags_false: frozenset[str]
+) -> bool:
+    """Whether a call of a mixed-overload torch function or Tensor method surely returns one Tensor.
+
+    ``positional`` counts positional arguments (the receiver excluded for methods); ``flags_false`` holds the
+    keyword arguments whose value is the literal False.
+    """
+    inputs = positional + (0 if method else -1)  # arguments besides the tensor itself
+    if name in _REDUCTIONS:
+        return inputs == 0 and "dim" not in keywords
+    if name == "where":
+        return (positional == 3 and not method) or (method and positional == 2)
+    if name == "nonzero":
+        return "as_tuple" not in keywords or "as_tuple" in flags_false
+    if name in _POOLS_WITH_INDICES:
+        return not method and ("return_indices" not in keywords or "return_indices" in flags_false)
+    return False
+
+
+def returns_its_argument(qualified: str) -> bool:
+    """``torch.nn.init.xavier_uniform_(t)`` and friends fill ``t`` in place and return it."""
+    return qualified.startswith("torch.nn.init.") and qualified.endswith("_")

@@ -18,6 +18,8 @@ class Kind(enum.Enum):
     NONE = "None"
     LITERAL = "literal"  # a number, string, bytes or bool literal
     TUPLE = "tuple"  # a tuple display whose elements are known one by one
+    LIST = "list"  # a list display, list comprehension or list(...) of one
+    DICT = "dict"  # a dict display or dict comprehension; ``elements`` are the values
     UNKNOWN = "unknown"
 
 
@@ -34,11 +36,17 @@ class ValueFact:
     requires_grad: bool = False
     leaf: bool = True
     floating: Optional[bool] = None
-    elements: tuple[ValueFact, ...] = field(default=())
+    elements: tuple[ValueFact, ...] = field(default=())  # of a tuple/list/dict (one for a comprehension)
+    string_keys: bool = False  # a dict whose keys are all string literals (or a comprehension over str keys)
+    string: Optional[str] = None  # the value of a string literal
 
     @property
     def is_tensor(self) -> bool:
         return self.kind is Kind.TENSOR
+
+    @property
+    def is_container(self) -> bool:
+        return self.kind in (Kind.TUPLE, Kind.LIST, Kind.DICT)
 
     @property
     def is_tensor_like(self) -> bool:
@@ -61,7 +69,7 @@ def merge(a: ValueFact, b: ValueFact) -> ValueFact:
     """The fact that holds after control flow joins two paths that produced ``a`` and ``b``."""
     if a == b:
         return a
-    if a.kind is b.kind and a.kind is not Kind.TUPLE:
+    if a.kind is b.kind and not a.is_container:
         return ValueFact(
             a.kind,
             requires_grad=a.requires_grad and b.requires_grad,
