@@ -103,6 +103,8 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "chained assignment"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run"
+    if any(not value.is_tensor for value in event.values_elsewhere):
+        return "for another class of this file the same line assigns something that may not be a tensor"
     if event.slot_before is not Slot.UNSET:
         return f"`{name}` is already a plain attribute here, so register_buffer would raise KeyError"
     if event.context.class_attribute(name) is not None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Callable
 
 import libcst as cst
 
 from torchlint.class_analysis import ClassAnalysis
-from torchlint.events import EVENT_NAMES
+from torchlint.events import EVENT_NAMES, AttributeAssignment
 from torchlint.file_model import FileModel, build_file_model
 from torchlint.module_classes import resolve_bases
 from torchlint.rule import Finding, Rule
@@ -61,9 +62,25 @@ def analyse(
     module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
     if not module_classes:
         return []
-    dispatcher = _Dispatcher(rules)
+    events: list[object] = []
     facts = module_globals(model)
     for info in model.classes:
         if info.is_module:
-            ClassAnalysis(model, info, facts, module_classes, dispatcher, settings).run()  # type: ignore[arg-type]
+            ClassAnalysis(model, info, facts, module_classes, events.append, settings).run()  # type: ignore[arg-type]
+    dispatcher = _Dispatcher(rules)
+    for event in _with_values_elsewhere(events):
+        dispatcher(event)
     return list(dispatcher.findings.values())
+
+
+def _with_values_elsewhere(events: list[object]) -> list[object]:
+    """Tell each assignment what the same statement assigns in the other classes' analyses."""
+    seen: dict[int, list[ValueFact]] = {}
+    for event in events:
+        if isinstance(event, AttributeAssignment):
+            seen.setdefault(id(event.target), []).append(event.value)
+    return [
+        replace(event, values_elsewhere=tuple(seen[id(event.target)]))
+        if isinstance(event, AttributeAssignment) else event
+        for event in events
+    ]

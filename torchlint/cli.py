@@ -10,12 +10,12 @@ from typing import NoReturn, Optional
 from torchlint import __version__
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
-from torchlint.linter import lint_text
-from torchlint.output import FORMATS
+from torchlint.output import FORMATS, FixView
 from torchlint.registry import all_rules
-from torchlint.rule import Rule
+from torchlint.rule import Applicability, Rule
+from torchlint.runner import FixPolicy, Job, Outcome, check_file, check_stdin
 from torchlint.selection import SelectionError, enabled_codes, split_codes
-from torchlint.source import SourceError, decode, read
+from torchlint.settings import NON_PERSISTENT, PERSISTENT, Settings, parse_torch_version
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 STDIN = "-"
@@ -30,6 +30,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _torch_version(text: str) -> tuple[int, int]:
+    try:
+        return parse_torch_version(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="torchlint",
@@ -37,16 +44,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                         help="files or directories to check ('-' reads standard input); default: .")
-    parser.add_argument("--select", type=split_codes, metavar="CODES",
-                        help="comma-separated codes or prefixes to enable instead of the defaults (ALL for all)")
-    parser.add_argument("--extend-select", type=split_codes, default=[], metavar="CODES",
-                        help="codes or prefixes to enable in addition")
-    parser.add_argument("--ignore", type=split_codes, default=[], metavar="CODES",
-                        help="codes or prefixes to disable")
-    parser.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
+    selection = parser.add_argument_group("rule selection")
+    selection.add_argument("--select", type=split_codes, metavar="CODES",
+                           help="codes or prefixes to enable instead of the defaults (ALL for every rule)")
+    selection.add_argument("--extend-select", type=split_codes, default=[], metavar="CODES",
+                           help="codes or prefixes to enable in addition")
+    selection.add_argument("--ignore", type=split_codes, default=[], metavar="CODES",
+                           help="codes or prefixes to disable")
+    fixing = parser.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
+                        help="also apply (with --fix) or show fixes that change state_dict() or parameters()")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the diff --fix would make and write nothing (exit 1 when there is one)")
+    fixing.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    fixing.add_argument("--extend-safe-fixes", type=split_codes, default=[], metavar="CODES",
+                        help="treat these codes' unsafe fixes as safe")
+    fixing.add_argument("--extend-unsafe-fixes", type=split_codes, default=[], metavar="CODES",
+                        help="treat these codes' safe fixes as unsafe")
+    fixing.add_argument("--target-torch", type=_torch_version, metavar="X.Y",
+                        help="oldest torch the code must run on; 2.5 or later lets fixes write nn.Buffer")
+    fixing.add_argument("--fix-buffer-persistence", choices=[NON_PERSISTENT, PERSISTENT], default=NON_PERSISTENT,
+                        help="how TL001's fix registers buffers (persistent is always an unsafe fix)")
+    output = parser.add_argument_group("output")
+    output.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
                         help="how to print diagnostics (default: flake8)")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    parser.add_argument("--stdin-filename", metavar="PATH",
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    output.add_argument("--stdin-filename", metavar="PATH",
                         help="the name to report for source read from standard input")
     parser.add_argument("--version", action="version", version=f"torchlint {__version__}")
     return parser
@@ -60,35 +84,58 @@ def _selected_rules(args: argparse.Namespace) -> list[Rule]:
     return [rule for rule in rules if rule.code in enabled]
 
 
+def _fix_codes(selectors: Sequence[str]) -> frozenset[str]:
+    codes = [rule.code for rule in all_rules()]
+    return enabled_codes(codes, (), selectors) if selectors else frozenset()
+
+
 def _error(message: str) -> None:
     print(f"torchlint: error: {message}", file=sys.stderr)
 
 
-def _lint_one(path: str, shown_as: str, rules: Sequence[Rule]) -> Optional[list[Diagnostic]]:
-    """Diagnostics for one file, or None after printing a one-line error."""
-    try:
-        source = decode(sys.stdin.buffer.read()) if path == STDIN else read(path)
-    except SourceError as error:
-        _error(f"{shown_as}: {error}")
-        return None
-    try:
-        return lint_text(source.text, shown_as, rules)
-    except RecursionError:
-        _error(f"{shown_as}: too deeply nested to analyse")
-    except Exception as error:  # a bug in torchlint: name the file, keep going
-        _error(f"{shown_as}: internal error: {type(error).__name__}: {error}")
-    return None
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(outcomes: Sequence[Outcome], diagnostics: Sequence[Diagnostic], job: Job, args: argparse.Namespace) -> str:
+    fixed = sum(len(outcome.fixed) for outcome in outcomes)
+    if args.diff:
+        return f"Would fix {_plural(fixed, 'error')}." if fixed else ""
+    if args.fix:
+        return f"Fixed {_plural(fixed, 'error')}, {len(diagnostics)} remaining." if fixed or diagnostics else ""
+    if not diagnostics:
+        return ""
+    safe = sum(1 for d in diagnostics if job.policy.allows(d))
+    hidden = sum(
+        1 for d in diagnostics
+        if not job.policy.allows(d) and job.policy.applicability(d) is Applicability.UNSAFE
+    )
+    parts = [f"Found {_plural(len(diagnostics), 'error')}."]
+    if safe:
+        parts.append(f"[*] {safe} fixable with --fix.")
+    if hidden:
+        parts.append(f"{hidden} more {'fix' if hidden == 1 else 'fixes'} available with --fix --unsafe-fixes.")
+    return " ".join(parts)
 
 
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
-    rules = _selected_rules(args)
+    if args.diff and args.fix:
+        raise UsageError("--diff shows what --fix would change; use one of them")
+    job = Job(
+        rules=_selected_rules(args),
+        settings=Settings(target_torch=args.target_torch, buffer_persistence=args.fix_buffer_persistence),
+        policy=FixPolicy(args.unsafe_fixes, _fix_codes(args.extend_safe_fixes), _fix_codes(args.extend_unsafe_fixes)),
+        fix=args.fix,
+        diff=args.diff,
+    )
     paths: list[str] = args.paths
     failed = False
+    outcomes: list[Outcome] = []
     if STDIN in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be combined with other paths")
-        files = [STDIN]
+        outcomes.append(check_stdin(sys.stdin.buffer.read(), args.stdin_filename or STDIN, job))
     else:
         if args.stdin_filename is not None:
             raise UsageError("--stdin-filename needs '-' as the path")
@@ -96,27 +143,43 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         for problem in errors:
             _error(f"{problem.path}: {problem.message}")
             failed = True
+        outcomes.extend(check_file(path, job) for path in files)
     diagnostics: list[Diagnostic] = []
-    for path in files:
-        shown_as = (args.stdin_filename or "-") if path == STDIN else path
-        found = _lint_one(path, shown_as, rules)
-        if found is None:
+    for outcome in outcomes:
+        if outcome.error is not None:
+            _error(outcome.error)
             failed = True
-        else:
-            diagnostics.extend(found)
+        diagnostics.extend(outcome.diagnostics)
     diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
-    sys.stdout.write(FORMATS[args.output_format](diagnostics))
+    view = FixView(job.policy.applicability, job.policy.allows)
+    report = FORMATS[args.output_format](diagnostics, view)
+    stdin_fix = paths == [STDIN] and args.fix
+    if args.diff:
+        sys.stdout.write("".join(outcome.diff for outcome in outcomes))
+    elif stdin_fix:
+        sys.stdout.write(outcomes[0].fixed_text or "")
+        sys.stderr.write(report)
+    else:
+        sys.stdout.write(report)
+    if args.show_fixes:
+        for outcome in outcomes:
+            for d in outcome.fixed:
+                print(f"Fixed {d.path}:{d.line}:{d.column}: {d.code} {d.fix.description if d.fix else ''}",
+                      file=sys.stderr)
+    summary = _summary(outcomes, diagnostics, job, args)
+    if summary and args.output_format == "flake8":
+        print(summary, file=sys.stderr)
     if failed:
         return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) and not args.exit_zero else EXIT_CLEAN
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return run(argv)
-    except UsageError as error:
-        _error(str(error))
-    except SelectionError as error:
+    except (UsageError, SelectionError) as error:
         _error(str(error))
     except KeyboardInterrupt:
         return 130

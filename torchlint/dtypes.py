@@ -9,9 +9,10 @@ from typing import Optional
 
 _FLOATING = {"float", "float16", "float32", "float64", "half", "double", "bfloat16",
              "float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"}
+# Complex dtypes are neither: Module.half() leaves complex tensors alone, but Module.to(torch.float64) casts
+# them (dropping the imaginary part), so a complex buffer is not safe from dtype casts.
 _NOT_FLOATING = {"bool", "uint8", "int8", "int16", "int32", "int64", "short", "int", "long",
-                 "uint16", "uint32", "uint64", "complex64", "complex128", "cfloat", "cdouble",
-                 "complex32", "chalf"}
+                 "uint16", "uint32", "uint64"}
 
 
 def dtype_is_floating(qualified: Optional[str]) -> Optional[bool]:

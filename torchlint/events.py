@@ -96,6 +96,9 @@ class AttributeAssignment:
     conditional: bool  # under an if/try/loop/match branch
     phase: Phase
     origin: Optional[cst.BaseSmallStatement]  # the statement that set the previous plain value, if known
+    # the values this same statement assigns when other classes of the file are instantiated (a subclass
+    # may override a helper that computes the value); filled in once every class has been analysed
+    values_elsewhere: tuple[ValueFact, ...] = ()
 
 
 @dataclass(frozen=True)

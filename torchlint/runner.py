@@ -1,0 +1,118 @@
+"""Check (and optionally fix) one file: the unit of work the command line runs for every path."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from torchlint.diagnostics import Diagnostic
+from torchlint.fix_loop import FixError, fix_text
+from torchlint.linter import lint_text
+from torchlint.rule import Applicability, Rule
+from torchlint.settings import DEFAULT, Settings
+from torchlint.source import SourceError, SourceText, decode, read
+from torchlint.writer import WriteError, write_atomically
+
+
+@dataclass(frozen=True)
+class FixPolicy:
+    """Which fixes may be applied: safe ones, plus unsafe ones when asked; per-code promotions."""
+
+    unsafe_fixes: bool = False
+    extend_safe: frozenset[str] = frozenset()
+    extend_unsafe: frozenset[str] = frozenset()
+
+    def applicability(self, diagnostic: Diagnostic) -> Optional[Applicability]:
+        if diagnostic.fix is None:
+            return None
+        if any(diagnostic.code.startswith(code) for code in self.extend_unsafe):
+            return Applicability.UNSAFE
+        if any(diagnostic.code.startswith(code) for code in self.extend_safe):
+            return Applicability.SAFE
+        return diagnostic.fix.applicability
+
+    def allows(self, diagnostic: Diagnostic) -> bool:
+        applicability = self.applicability(diagnostic)
+        return applicability is Applicability.SAFE or (applicability is Applicability.UNSAFE and self.unsafe_fixes)
+
+
+@dataclass(frozen=True)
+class Job:
+    rules: Sequence[Rule]
+    settings: Settings = DEFAULT
+    policy: FixPolicy = FixPolicy()
+    fix: bool = False  # write fixed files (or, for stdin, print the fixed source)
+    diff: bool = False  # compute the diff a fix would make, write nothing
+
+
+@dataclass
+class Outcome:
+    path: str  # as shown to users
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains to report
+    fixed: list[Diagnostic] = field(default_factory=list)
+    diff: str = ""
+    fixed_text: Optional[str] = None  # the new source, when it changed
+    error: Optional[str] = None  # one line, when the file could not be checked or written
+
+
+def _unified_diff(before: str, after: str, path: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=path, tofile=path
+    )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
+    """Lint (and fix, when asked) already-read source; writes nothing."""
+    outcome = Outcome(shown_as)
+    try:
+        if not (job.fix or job.diff):
+            outcome.diagnostics = lint_text(source.text, shown_as, job.rules, job.settings)
+            return outcome
+        result = fix_text(source.text, shown_as, job.rules, job.policy.allows, job.settings)
+    except FixError as error:
+        outcome.error = f"{shown_as}: {error}"
+        return outcome
+    except RecursionError:
+        outcome.error = f"{shown_as}: too deeply nested to analyse"
+        return outcome
+    except Exception as error:  # a bug in torchlint: name the file, keep going
+        outcome.error = f"{shown_as}: internal error: {type(error).__name__}: {error}"
+        return outcome
+    outcome.diagnostics = result.remaining
+    outcome.fixed = result.fixed
+    if result.changed(source.text):
+        outcome.fixed_text = result.text
+        if job.diff:
+            outcome.diff = _unified_diff(source.text, result.text, shown_as)
+    return outcome
+
+
+def check_file(path: str, job: Job) -> Outcome:
+    """Read, check and, with ``job.fix``, rewrite one file in place."""
+    try:
+        source = read(path)
+    except SourceError as error:
+        return Outcome(path, error=f"{path}: {error}")
+    outcome = check_source(source, path, job)
+    if job.fix and not job.diff and outcome.fixed_text is not None and outcome.error is None:
+        try:
+            write_atomically(path, outcome.fixed_text, source)
+        except WriteError as error:
+            outcome.error = f"{path}: {error}"
+            outcome.diagnostics = outcome.diagnostics + outcome.fixed
+            outcome.fixed = []
+    return outcome
+
+
+def check_stdin(data: bytes, shown_as: str, job: Job) -> Outcome:
+    try:
+        source = decode(data)
+    except SourceError as error:
+        return Outcome(shown_as, error=f"{shown_as}: {error}")
+    outcome = check_source(source, shown_as, job)
+    if job.fix and outcome.fixed_text is None and outcome.error is None:
+        outcome.fixed_text = source.text  # stdin --fix always echoes the (unchanged) source
+    return outcome
