@@ -200,3 +200,11 @@ def test_python_dash_m_and_console_script_without_torch(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ})
     assert result.returncode == 1, result.stderr
     assert result.stdout.count(" TL00") == 2
+
+
+def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "a.py", BAD)
+    write(tmp_path, "b.py", BAD.replace("self.w = torch.randn(3, requires_grad=True)", "self.k = torch.arange(3)"))
+    code, out, _ = run(capsys, "--statistics", str(tmp_path))
+    assert code == 1
+    assert out == "3\tTL001\t[*] unregistered-tensor-attribute\n1\tTL002\t    tensor-should-be-parameter\n"

@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
                         help="how to print diagnostics (default: flake8)")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    output.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead")
     output.add_argument("--stdin-filename", metavar="PATH",
                         help="the name to report for source read from standard input")
     parser.add_argument("--version", action="version", version=f"torchlint {__version__}")
@@ -118,6 +119,20 @@ def _summary(outcomes: Sequence[Outcome], diagnostics: Sequence[Diagnostic], job
     return " ".join(parts)
 
 
+def _statistics(diagnostics: Sequence[Diagnostic], view: FixView) -> str:
+    """One line per code: count, code, [*] when fixable with the options given, and the rule's name."""
+    names = {rule.code: rule.name for rule in all_rules()}
+    counts: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        counts.setdefault(diagnostic.code, []).append(diagnostic)
+    width = max((len(str(len(found))) for found in counts.values()), default=1)
+    lines = []
+    for code, found in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0])):
+        mark = "[*]" if any(view.enabled(d) for d in found) else "   "
+        lines.append(f"{len(found):>{width}}\t{code}\t{mark} {names.get(code, 'syntax-error')}\n")
+    return "".join(lines)
+
+
 def run(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.diff and args.fix:
@@ -152,7 +167,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         diagnostics.extend(outcome.diagnostics)
     diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
     view = FixView(job.policy.applicability, job.policy.allows)
-    report = FORMATS[args.output_format](diagnostics, view)
+    report = _statistics(diagnostics, view) if args.statistics else FORMATS[args.output_format](diagnostics, view)
     stdin_fix = paths == [STDIN] and args.fix
     if args.diff:
         sys.stdout.write("".join(outcome.diff for outcome in outcomes))
@@ -176,9 +191,21 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
 
 
+SUBCOMMANDS = {
+    "rule": "torchlint.rule_command",  # torchlint rule TL001 | --all: a rule's documentation
+    "audit": "torchlint.audit_command",  # torchlint audit pkg.module:factory: runtime audit of a model
+}
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
     try:
-        return run(argv)
+        if arguments and arguments[0] in SUBCOMMANDS:
+            import importlib
+
+            command = importlib.import_module(SUBCOMMANDS[arguments[0]])
+            return int(command.run(arguments[1:]))
+        return run(arguments)
     except (UsageError, SelectionError) as error:
         _error(str(error))
     except KeyboardInterrupt:
