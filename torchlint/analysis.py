@@ -58,7 +58,7 @@ def analyse(
 ) -> list[Finding]:
     """Findings of ``rules`` on ``module``, in no particular order."""
     model = build_file_model(module, package)
-    resolve_bases(model)
+    resolve_bases(model, settings.extend_module_bases)
     module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
     if not module_classes:
         return []

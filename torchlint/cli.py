@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
 from torchlint import __version__
+from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
 from torchlint.output import FORMATS, FixView
@@ -64,8 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="treat these codes' safe fixes as unsafe")
     fixing.add_argument("--target-torch", type=_torch_version, metavar="X.Y",
                         help="oldest torch the code must run on; 2.5 or later lets fixes write nn.Buffer")
-    fixing.add_argument("--fix-buffer-persistence", choices=[NON_PERSISTENT, PERSISTENT], default=NON_PERSISTENT,
+    fixing.add_argument("--fix-buffer-persistence", choices=[NON_PERSISTENT, PERSISTENT],
                         help="how TL001's fix registers buffers (persistent is always an unsafe fix)")
+    configuration = parser.add_argument_group("configuration")
+    configuration.add_argument("--config", metavar="PATH",
+                               help="use this pyproject.toml or torchlint.toml instead of discovering one")
+    configuration.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    configuration.add_argument("--force-exclude", action="store_true",
+                               help="apply exclude patterns to files named on the command line too")
+    configuration.add_argument("--extend-module-bases", type=split_codes, default=[], metavar="NAMES",
+                               help="qualified names of more nn.Module base classes (mylib.layers.Base)")
     output = parser.add_argument_group("output")
     output.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
                         help="how to print diagnostics (default: flake8)")
@@ -77,17 +87,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _selected_rules(args: argparse.Namespace) -> list[Rule]:
+def _selected_rules(args: argparse.Namespace, config: Config) -> list[Rule]:
     rules = all_rules()
     codes = [rule.code for rule in rules]
     default = [rule.code for rule in rules if rule.default_enabled]
-    enabled = enabled_codes(codes, default, args.select, args.extend_select, args.ignore)
+    _check_selectors(config, codes)
+    select = args.select if args.select is not None else config.select
+    extend = [*config.extend_select, *args.extend_select]
+    ignore = [*config.ignore, *args.ignore]
+    enabled = enabled_codes(codes, default, select, extend, ignore)
     return [rule for rule in rules if rule.code in enabled]
+
+
+def _check_selectors(config: Config, codes: Sequence[str]) -> None:
+    """Unknown codes in a configuration file are errors that name the file."""
+    lists = [config.select or (), config.extend_select, config.ignore, config.extend_safe_fixes,
+             config.extend_unsafe_fixes, *[ignored for _, ignored in config.per_file_ignores]]
+    for selectors in lists:
+        try:
+            enabled_codes(codes, (), list(selectors))
+        except SelectionError as error:
+            raise ConfigError(f"{config.path}: {error}") from None
 
 
 def _fix_codes(selectors: Sequence[str]) -> frozenset[str]:
     codes = [rule.code for rule in all_rules()]
     return enabled_codes(codes, (), selectors) if selectors else frozenset()
+
+
+def _job(args: argparse.Namespace, config: Config) -> Job:
+    """What to run on files governed by ``config``: the configuration, overridden by the command line."""
+    settings = Settings(
+        target_torch=args.target_torch or config.target_torch,
+        buffer_persistence=args.fix_buffer_persistence or config.fix_buffer_persistence or NON_PERSISTENT,
+        extend_module_bases=frozenset([*config.extend_module_bases, *args.extend_module_bases]),
+    )
+    policy = FixPolicy(
+        unsafe_fixes=args.unsafe_fixes or bool(config.unsafe_fixes),
+        extend_safe=_fix_codes([*config.extend_safe_fixes, *args.extend_safe_fixes]),
+        extend_unsafe=_fix_codes([*config.extend_unsafe_fixes, *args.extend_unsafe_fixes]),
+    )
+    return Job(
+        rules=_selected_rules(args, config),
+        settings=settings,
+        policy=policy,
+        fix=args.fix,
+        diff=args.diff,
+        per_file_ignores=config.per_file_ignores,
+        root=config.root,
+    )
+
+
+def _resolver(args: argparse.Namespace) -> ConfigResolver:
+    if args.config is None:
+        return ConfigResolver(isolated=args.isolated)
+    if not os.path.isfile(args.config):
+        raise ConfigError(f"{args.config}: no such configuration file")
+    explicit = load(args.config)
+    if explicit is None:
+        raise ConfigError(f"{args.config}: has no [tool.torchlint] table")
+    return ConfigResolver(explicit=explicit)
 
 
 def _error(message: str) -> None:
@@ -137,28 +196,35 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     if args.diff and args.fix:
         raise UsageError("--diff shows what --fix would change; use one of them")
-    job = Job(
-        rules=_selected_rules(args),
-        settings=Settings(target_torch=args.target_torch, buffer_persistence=args.fix_buffer_persistence),
-        policy=FixPolicy(args.unsafe_fixes, _fix_codes(args.extend_safe_fixes), _fix_codes(args.extend_unsafe_fixes)),
-        fix=args.fix,
-        diff=args.diff,
-    )
+    if args.config is not None and args.isolated:
+        raise UsageError("--config and --isolated cannot be combined")
+    resolver = _resolver(args)
+    jobs: dict[int, Job] = {}
+
+    def job_for(path: str) -> Job:
+        config = resolver.for_file(path)
+        if id(config) not in jobs:
+            jobs[id(config)] = _job(args, config)
+        return jobs[id(config)]
+
+    job = job_for(os.path.join(os.getcwd(), "_"))  # for the summary's fix policy
     paths: list[str] = args.paths
     failed = False
     outcomes: list[Outcome] = []
     if STDIN in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be combined with other paths")
-        outcomes.append(check_stdin(sys.stdin.buffer.read(), args.stdin_filename or STDIN, job))
+        shown_as = args.stdin_filename or STDIN
+        stdin_job = job_for(shown_as if args.stdin_filename else os.path.join(os.getcwd(), "_"))
+        outcomes.append(check_stdin(sys.stdin.buffer.read(), shown_as, stdin_job))
     else:
         if args.stdin_filename is not None:
             raise UsageError("--stdin-filename needs '-' as the path")
-        files, errors = discover(paths)
+        files, errors = discover(paths, resolver, args.force_exclude)
         for problem in errors:
             _error(f"{problem.path}: {problem.message}")
             failed = True
-        outcomes.extend(check_file(path, job) for path in files)
+        outcomes.extend(check_file(path, job_for(path)) for path in files)
     diagnostics: list[Diagnostic] = []
     for outcome in outcomes:
         if outcome.error is not None:
@@ -206,7 +272,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             command = importlib.import_module(SUBCOMMANDS[arguments[0]])
             return int(command.run(arguments[1:]))
         return run(arguments)
-    except (UsageError, SelectionError) as error:
+    except (UsageError, SelectionError, ConfigError) as error:
         _error(str(error))
     except KeyboardInterrupt:
         return 130

@@ -1,4 +1,5 @@
-"""Find the Python files to lint under the paths given on the command line."""
+"""Find the Python files to lint under the paths given on the command line, honouring each file's
+configuration (``exclude``, ``extend-exclude``, ``respect-gitignore``, ``force-exclude``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-SKIPPED_DIRECTORIES = frozenset(
-    {".git", ".hg", ".svn", "__pycache__", "build", "dist", "node_modules", ".tox", ".nox", ".venv", "venv",
-     ".eggs", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".torchlint_cache", "site-packages"}
-)
+from torchlint.config import ConfigResolver
+from torchlint.exclusion import is_excluded, is_virtualenv
+from torchlint.gitignore import ignored_by_git
 
 
 @dataclass(frozen=True)
@@ -18,39 +18,43 @@ class DiscoveryError:
     message: str
 
 
-def _is_virtualenv(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
-
-
-def _walk(root: str) -> Iterator[str]:
+def _walk(root: str, resolver: ConfigResolver) -> Iterator[str]:
     try:
         entries = sorted(os.scandir(root), key=lambda entry: entry.name)
     except OSError:
         return
+    config = resolver.for_directory(root)
     for entry in entries:
         try:
+            if is_excluded(entry.path, config):
+                continue
             if entry.is_dir(follow_symlinks=False):
-                if entry.name in SKIPPED_DIRECTORIES or entry.name.endswith(".egg-info"):
-                    continue
-                if _is_virtualenv(entry.path):
-                    continue
-                yield from _walk(entry.path)
+                if not is_virtualenv(entry.path):
+                    yield from _walk(entry.path, resolver)
             elif entry.name.endswith(".py") and entry.is_file():
                 yield entry.path
         except OSError:
             continue
 
 
-def discover(paths: Sequence[str]) -> tuple[list[str], list[DiscoveryError]]:
-    """Files under ``paths`` (files given explicitly are always included), and paths that do not exist."""
+def discover(
+    paths: Sequence[str], resolver: ConfigResolver, force_exclude: bool = False
+) -> tuple[list[str], list[DiscoveryError]]:
+    """Files under ``paths`` and paths that do not exist. Files named explicitly are linted even when
+    excluded, unless ``force_exclude`` (or the file's configuration) says otherwise, as in Ruff."""
     files: list[str] = []
+    walked: list[str] = []
     errors: list[DiscoveryError] = []
     seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
-            found: Iterator[str] = _walk(path)
+            found = list(_walk(path, resolver))
+            walked.extend(found)
         elif os.path.isfile(path):
-            found = iter([path])
+            config = resolver.for_file(path)
+            if (force_exclude or config.force_exclude) and is_excluded(path, config):
+                continue
+            found = [path]
         else:
             errors.append(DiscoveryError(path, "no such file or directory"))
             continue
@@ -59,4 +63,8 @@ def discover(paths: Sequence[str]) -> tuple[list[str], list[DiscoveryError]]:
             if key not in seen:
                 seen.add(key)
                 files.append(file)
+    respecting = [file for file in walked if resolver.for_file(file).respect_gitignore]
+    if respecting:
+        ignored = ignored_by_git(respecting)
+        files = [file for file in files if file not in ignored]
     return files, errors

@@ -28,7 +28,7 @@ def _lookup_class(model: FileModel, scope: Scope, dotted: str) -> Optional[Class
     return found
 
 
-def resolve_bases(model: FileModel) -> None:
+def resolve_bases(model: FileModel, extra_bases: frozenset[str] = frozenset()) -> None:
     """Fill ``ClassInfo.bases`` and ``ClassInfo.is_module`` for every class of the file."""
     for info in model.classes:
         bases: list[Union[ClassInfo, str, None]] = []
@@ -52,7 +52,7 @@ def resolve_bases(model: FileModel) -> None:
             if info.is_module:
                 continue
             if any(
-                (isinstance(base, str) and is_module_base(base))
+                (isinstance(base, str) and is_module_base(base, extra_bases))
                 or (isinstance(base, ClassInfo) and base.is_module)
                 for base in info.bases
             ):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Optional
 
 from torchlint.diagnostics import Diagnostic
@@ -45,6 +47,28 @@ class Job:
     policy: FixPolicy = FixPolicy()
     fix: bool = False  # write fixed files (or, for stdin, print the fixed source)
     diff: bool = False  # compute the diff a fix would make, write nothing
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes), globs relative to root
+    root: str = "."
+
+    def ignored_codes(self, path: str) -> tuple[str, ...]:
+        """Codes that ``per-file-ignores`` switches off for ``path``."""
+        if not self.per_file_ignores:
+            return ()
+        absolute = os.path.abspath(path)
+        relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
+        name = os.path.basename(absolute)
+        codes: list[str] = []
+        for pattern, ignored in self.per_file_ignores:
+            target = relative if "/" in pattern.strip("/") else name
+            if fnmatchcase(target, pattern.strip("/")) or fnmatchcase(relative, pattern.strip("/")):
+                codes.extend(code.upper() for code in ignored)
+        return tuple(codes)
+
+    def rules_for(self, path: str) -> Sequence[Rule]:
+        ignored = self.ignored_codes(path)
+        if not ignored:
+            return self.rules
+        return [rule for rule in self.rules if not rule.code.startswith(ignored)]
 
 
 @dataclass
@@ -67,11 +91,12 @@ def _unified_diff(before: str, after: str, path: str) -> str:
 def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     """Lint (and fix, when asked) already-read source; writes nothing."""
     outcome = Outcome(shown_as)
+    rules = job.rules_for(shown_as)
     try:
         if not (job.fix or job.diff):
-            outcome.diagnostics = lint_text(source.text, shown_as, job.rules, job.settings)
+            outcome.diagnostics = lint_text(source.text, shown_as, rules, job.settings)
             return outcome
-        result = fix_text(source.text, shown_as, job.rules, job.policy.allows, job.settings)
+        result = fix_text(source.text, shown_as, rules, job.policy.allows, job.settings)
     except FixError as error:
         outcome.error = f"{shown_as}: {error}"
         return outcome
