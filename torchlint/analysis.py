@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Callable
@@ -10,8 +11,9 @@ import libcst as cst
 
 from torchlint.class_analysis import ClassAnalysis
 from torchlint.events import EVENT_NAMES, AttributeAssignment
-from torchlint.file_model import FileModel, build_file_model
+from torchlint.file_model import ClassInfo, FileModel, build_file_model
 from torchlint.module_classes import resolve_bases
+from torchlint.project import Project, locate
 from torchlint.rule import Finding, Rule
 from torchlint.settings import DEFAULT, Settings
 from torchlint.tensor_inference import InferenceContext, infer
@@ -53,11 +55,28 @@ def module_globals(model: FileModel) -> dict[str, ValueFact]:
     return facts
 
 
+def connect(model: FileModel, project: Project, path: str) -> None:
+    """Let the file's analysis ask the project about names imported from other files."""
+    roots = project.source_roots(path)
+    model.path = os.path.abspath(path)
+    model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
+    model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
+    model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
+
+
 def analyse(
-    module: cst.Module, rules: Sequence[Rule], settings: Settings = DEFAULT, package: str | None = None
+    module: cst.Module,
+    rules: Sequence[Rule],
+    settings: Settings = DEFAULT,
+    project: Project | None = None,
+    path: str | None = None,
 ) -> list[Finding]:
-    """Findings of ``rules`` on ``module``, in no particular order."""
+    """Findings of ``rules`` on ``module``, in no particular order. With a ``project`` (and the file's
+    ``path``), names imported from other project files are resolved too."""
+    package = locate(path).package if project is not None and path is not None else None
     model = build_file_model(module, package)
+    if project is not None and path is not None:
+        connect(model, project, path)
     resolve_bases(model, settings.extend_module_bases)
     module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
     if not module_classes:
@@ -71,6 +90,15 @@ def analyse(
     for event in _with_values_elsewhere(events):
         dispatcher(event)
     return list(dispatcher.findings.values())
+
+
+def function_result(model: FileModel, function: cst.FunctionDef) -> ValueFact:
+    """What calling a top-level function of ``model`` returns, by following its body."""
+    placeholder = ClassInfo(
+        node=cst.ClassDef(name=cst.Name("_"), body=cst.IndentedBlock(body=[])), name="_", scope=model.module
+    )
+    analysis = ClassAnalysis(model, placeholder, module_globals(model), {}, lambda event: None)
+    return analysis.function_result(function)
 
 
 def _with_values_elsewhere(events: list[object]) -> list[object]:

@@ -13,6 +13,7 @@ from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
 from torchlint.output import FORMATS, FixView
+from torchlint.project import Project
 from torchlint.registry import all_rules
 from torchlint.rule import Applicability, Rule
 from torchlint.runner import FixPolicy, Job, Outcome, check_file, check_stdin
@@ -135,6 +136,7 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         diff=args.diff,
         per_file_ignores=config.per_file_ignores,
         root=config.root,
+        project=Project(settings.extend_module_bases),
     )
 
 

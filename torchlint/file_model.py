@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 import libcst as cst
 
@@ -35,6 +35,11 @@ class FileModel:
     functions: dict[str, cst.FunctionDef]  # top-level functions by name
     package: Optional[str]
     parents: dict[cst.CSTNode, Scope]  # class/function node -> enclosing scope node
+    path: Optional[str] = None
+    # What other files say, when the analysis has a project to ask (see torchlint.project):
+    external_is_module: Callable[[str], bool] = field(default=lambda qualified: False)
+    external_returns_tensor: Callable[[str], bool] = field(default=lambda qualified: False)
+    external_defines: Callable[[str, tuple[str, ...]], bool] = field(default=lambda qualified, names: False)
 
     def classes_in(self, scope: Scope) -> dict[str, ClassInfo]:
         return {info.name: info for info in self.classes if info.scope is scope}

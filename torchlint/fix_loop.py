@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Optional
 
 import libcst as cst
 
 from torchlint.diagnostics import Diagnostic
 from torchlint.fixer import apply_fixes, non_overlapping
 from torchlint.linter import lint_module, may_have_findings, parse, syntax_error
+from torchlint.project import Project
 from torchlint.rule import Rule
 from torchlint.settings import DEFAULT, Settings
 
@@ -49,6 +50,7 @@ def fix_text(
     rules: Sequence[Rule],
     allowed: Callable[[Diagnostic], bool],
     settings: Settings = DEFAULT,
+    project: Optional[Project] = None,
 ) -> FixResult:
     """Apply every allowed fix to ``text``; the result lists what was fixed and what remains."""
     result = FixResult(text)
@@ -60,7 +62,7 @@ def fix_text(
         except cst.ParserSyntaxError as error:
             result.remaining = [syntax_error(path, error)]
             return result
-        diagnostics = lint_module(module, result.text, path, rules, settings)
+        diagnostics = lint_module(module, result.text, path, rules, settings, project)
         fixable = [d for d in diagnostics if d.fix is not None and allowed(d)]
         chosen_fixes = non_overlapping([d.fix for d in fixable if d.fix is not None])
         if not chosen_fixes:
@@ -75,5 +77,5 @@ def fix_text(
         result.text = new_text
         result.fixed.extend(chosen)
     module = parse(result.text)
-    result.remaining = lint_module(module, result.text, path, rules, settings)
+    result.remaining = lint_module(module, result.text, path, rules, settings, project)
     return result

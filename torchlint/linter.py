@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -10,6 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from torchlint.analysis import analyse
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.noqa import file_is_skipped, line_suppression
+from torchlint.project import Project
 from torchlint.rule import Finding, Rule
 from torchlint.settings import DEFAULT, Settings
 
@@ -66,21 +68,29 @@ def parse(text: str) -> cst.Module:
 
 
 def lint_module(
-    module: cst.Module, text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT
+    module: cst.Module,
+    text: str,
+    path: str,
+    rules: Sequence[Rule],
+    settings: Settings = DEFAULT,
+    project: Optional[Project] = None,
 ) -> list[Diagnostic]:
-    findings = analyse(module, rules, settings)
+    findings = analyse(module, rules, settings, project, path)
     if not findings:
         return []
     diagnostics = suppress(position_findings(module, path, findings), text.splitlines())
     return sorted(diagnostics, key=lambda diagnostic: diagnostic.sort_key)
 
 
-def lint_text(text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT) -> list[Diagnostic]:
-    """All diagnostics of ``rules`` for the source ``text`` shown as ``path``."""
+def lint_text(
+    text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT, project: Optional[Project] = None
+) -> list[Diagnostic]:
+    """All diagnostics of ``rules`` for the source ``text`` shown as ``path`` (with a ``project``, bases and
+    helpers imported from other project files are resolved too)."""
     if not may_have_findings(text):
         return []
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:
         return [syntax_error(path, error)]
-    return lint_module(module, text, path, rules, settings)
+    return lint_module(module, text, path, rules, settings, project)

@@ -28,7 +28,11 @@ def _lookup_class(model: FileModel, scope: Scope, dotted: str) -> Optional[Class
     return found
 
 
-def resolve_bases(model: FileModel, extra_bases: frozenset[str] = frozenset()) -> None:
+def resolve_bases(
+    model: FileModel,
+    extra_bases: frozenset[str] = frozenset(),
+    external_is_module: Optional[Callable[[str], bool]] = None,
+) -> None:
     """Fill ``ClassInfo.bases`` and ``ClassInfo.is_module`` for every class of the file."""
     for info in model.classes:
         bases: list[Union[ClassInfo, str, None]] = []
@@ -45,6 +49,7 @@ def resolve_bases(model: FileModel, extra_bases: frozenset[str] = frozenset()) -
             name = dotted_name(expression)
             bases.append(_lookup_class(model, info.scope, name) if name else None)
         info.bases = bases
+    is_external = external_is_module or model.external_is_module
     changed = True
     while changed:
         changed = False
@@ -52,7 +57,7 @@ def resolve_bases(model: FileModel, extra_bases: frozenset[str] = frozenset()) -
             if info.is_module:
                 continue
             if any(
-                (isinstance(base, str) and is_module_base(base, extra_bases))
+                (isinstance(base, str) and (is_module_base(base, extra_bases) or is_external(base)))
                 or (isinstance(base, ClassInfo) and base.is_module)
                 for base in info.bases
             ):

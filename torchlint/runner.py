@@ -12,6 +12,7 @@ from typing import Optional
 from torchlint.diagnostics import Diagnostic
 from torchlint.fix_loop import FixError, fix_text
 from torchlint.linter import lint_text
+from torchlint.project import Project
 from torchlint.rule import Applicability, Rule
 from torchlint.settings import DEFAULT, Settings
 from torchlint.source import SourceError, SourceText, decode, read
@@ -49,6 +50,7 @@ class Job:
     diff: bool = False  # compute the diff a fix would make, write nothing
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes), globs relative to root
     root: str = "."
+    project: Optional[Project] = None  # resolves names imported from other files of the project
 
     def ignored_codes(self, path: str) -> tuple[str, ...]:
         """Codes that ``per-file-ignores`` switches off for ``path``."""
@@ -94,9 +96,9 @@ def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     rules = job.rules_for(shown_as)
     try:
         if not (job.fix or job.diff):
-            outcome.diagnostics = lint_text(source.text, shown_as, rules, job.settings)
+            outcome.diagnostics = lint_text(source.text, shown_as, rules, job.settings, job.project)
             return outcome
-        result = fix_text(source.text, shown_as, rules, job.policy.allows, job.settings)
+        result = fix_text(source.text, shown_as, rules, job.policy.allows, job.settings, job.project)
     except FixError as error:
         outcome.error = f"{shown_as}: {error}"
         return outcome

@@ -171,8 +171,10 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
         namespace, _, name = qualified.rpartition(".")
         if namespace in ("torch", "torch.nn.functional") and _mixed_is_tensor(name, call, method=False):
             return _factory_fact(qualified, call, ctx)
-        if is_nn_module_class(qualified):
+        if is_nn_module_class(qualified) or ctx.model.external_is_module(qualified):
             return MODULE
+        if ctx.model.external_returns_tensor(qualified):
+            return ValueFact(Kind.TENSOR)
         return UNKNOWN
     if isinstance(func, cst.Name) and func.value in ("list", "tuple") and func.value not in ctx.locals:
         positional = _positional(call)
