@@ -29,7 +29,7 @@ from torchlint.events import (
 )
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.flow_state import FlowState, InstanceState, join
-from torchlint.known_bases import is_module_base
+from torchlint.known_bases import SELF_MANAGING_BASES, is_module_base
 from torchlint.module_classes import full_mro, mro
 from torchlint.settings import DEFAULT, Settings
 from torchlint.tensor_inference import InferenceContext, infer
@@ -130,6 +130,10 @@ class ClassAnalysis:
             class_order=self.mro,
             manages_own_tensors=any(
                 name in cls.methods for cls in self.mro for name in _SELF_MANAGING_METHODS
+            ) or any(
+                isinstance(entry, str)
+                and (entry in SELF_MANAGING_BASES or model.external_defines(entry, _SELF_MANAGING_METHODS))
+                for entry in self.full_mro
             ),
             settings=settings,
             index=AssignmentIndex(model, globals_, self.mro),
@@ -154,6 +158,13 @@ class ClassAnalysis:
         if forward is not None:
             self.phase = Phase.FORWARD
             self._enter(forward[1], forward[0], state.copy(), call=None, caller=None, conditional=False)
+
+    def function_result(self, function: cst.FunctionDef) -> ValueFact:
+        """What a call of the top-level ``function`` returns, its parameters unknown (or annotated)."""
+        call = cst.Call(func=cst.Name(function.name.value))
+        state = FlowState(locals={}, instance=InstanceState())
+        self._enter(function, self.instance, state, call, caller=None, conditional=False, skip_first=False)
+        return self.call_results.pop(call, UNKNOWN)
 
     def _class_body(self, instance: InstanceState) -> None:
         ctx = InferenceContext(model=self.model, globals=self.globals, module_classes=self.module_classes)
@@ -591,7 +602,7 @@ class ClassAnalysis:
         else:
             qualified = self.model.imports.qualify(receiver)
             if qualified is not None:
-                if is_module_base(qualified):
+                if is_module_base(qualified, self.context.settings.extend_module_bases):
                     state.instance.super_init = SuperInit.YES
                 return state
             base = self._same_file_class(receiver)
