@@ -180,3 +180,11 @@ def test_missing_or_tableless_explicit_config(tmp_path: Path, capsys: pytest.Cap
     (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
     assert main(["--config", str(tmp_path / "pyproject.toml"), str(tmp_path)]) == 2
     assert "has no [tool.torchlint] table" in capsys.readouterr().err
+
+
+def test_ancestor_directories_of_a_given_path_are_not_matched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`torchlint .../site-packages/pkg` or a checkout under `build/` still lints (as Ruff does)."""
+    files = {"build/site-packages/pkg/model.py": MODEL}
+    project(tmp_path, "[tool.torchlint]\n", files)
+    assert codes(capsys, str(tmp_path / "build" / "site-packages" / "pkg"))[1] == ["TL001", "TL002"]
+    assert codes(capsys, str(tmp_path))[1] == []

@@ -52,7 +52,7 @@ def discover(
             walked.extend(found)
         elif os.path.isfile(path):
             config = resolver.for_file(path)
-            if (force_exclude or config.force_exclude) and is_excluded(path, config):
+            if (force_exclude or config.force_exclude) and is_excluded(path, config, ancestors=True):
                 continue
             found = [path]
         else:

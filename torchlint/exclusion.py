@@ -19,22 +19,29 @@ DEFAULT_EXCLUDE = (
 
 
 def _relative_parts(path: str, root: str) -> list[str]:
+    """The path's components below ``root``; only its own name when it lies outside ``root`` (the
+    directories above the configuration's root are never matched against patterns)."""
     absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, root) if absolute.startswith(root.rstrip(os.sep) + os.sep) else absolute
-    return [part for part in relative.replace(os.sep, "/").split("/") if part]
+    if not absolute.startswith(root.rstrip(os.sep) + os.sep):
+        return [os.path.basename(absolute)]
+    return [part for part in os.path.relpath(absolute, root).replace(os.sep, "/").split("/") if part]
 
 
-def is_excluded(path: str, config: Config) -> bool:
+def is_excluded(path: str, config: Config, ancestors: bool = False) -> bool:
+    """Whether ``path`` is excluded. A directory walk checks each entry as it descends, so only the entry's
+    own name is matched against name patterns; with ``ancestors`` (a file named on the command line under
+    ``force-exclude``) the directories between the configuration's root and the file are matched too."""
     patterns = (config.exclude if config.exclude is not None else DEFAULT_EXCLUDE) + config.extend_exclude
     if not patterns:
         return False
     parts = _relative_parts(path, config.root)
+    names = parts if ancestors else parts[-1:]
     for raw in patterns:
         pattern = (raw[2:] if raw.startswith("./") else raw).strip("/")
         if not pattern:
             continue
         if "/" not in pattern:
-            if any(fnmatchcase(part, pattern) for part in parts):
+            if any(fnmatchcase(name, pattern) for name in names):
                 return True
         elif any(fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1)):
             return True

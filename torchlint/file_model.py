@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
@@ -45,27 +46,52 @@ class FileModel:
         return {info.name: info for info in self.classes if info.scope is scope}
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector:
+    """Walks statements only (never expressions, which cannot hold classes, functions or imports): LibCST's
+    generic visitor would visit every node of the file, which costs more than parsing it."""
+
     def __init__(self, module: cst.Module, package: Optional[str]) -> None:
         self.imports = ImportMap()
         self.package = package
         self.classes: list[ClassInfo] = []
         self.functions: dict[str, cst.FunctionDef] = {}
         self.parents: dict[cst.CSTNode, Scope] = {}
-        self.stack: list[Scope] = [module]
-        self.class_stack: list[Optional[ClassInfo]] = [None]
+        self.module = module
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        self.imports.add_import(node)
-        return False
+    def run(self) -> None:
+        self._body(self.module.body, self.module)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        self.imports.add_import_from(node, self.package)
-        return False
+    def _body(self, statements: Sequence[cst.CSTNode], scope: Scope) -> None:
+        for statement in statements:
+            self._statement(statement, scope)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        info = ClassInfo(node=node, name=node.name.value, scope=self.stack[-1])
-        self.parents[node] = self.stack[-1]
+    def _suite(self, suite: Optional[cst.CSTNode], scope: Scope) -> None:
+        if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            self._body(suite.body, scope)
+
+    def _statement(self, node: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in node.body:
+                if isinstance(small, cst.Import):
+                    self.imports.add_import(small)
+                elif isinstance(small, cst.ImportFrom):
+                    self.imports.add_import_from(small, self.package)
+        elif isinstance(node, cst.ClassDef):
+            self._class(node, scope)
+        elif isinstance(node, cst.FunctionDef):
+            self.parents[node] = scope
+            if scope is self.module:
+                self.functions[node.name.value] = node
+            self._suite(node.body, node)
+        elif isinstance(node, (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Else, cst.Finally,
+                               cst.ExceptHandler, cst.ExceptStarHandler, cst.Match, cst.MatchCase)):
+            self._suite(getattr(node, "body", None), scope)
+            for child in _compound_children(node):
+                self._statement(child, scope)
+
+    def _class(self, node: cst.ClassDef, scope: Scope) -> None:
+        info = ClassInfo(node=node, name=node.name.value, scope=scope)
+        self.parents[node] = scope
         for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(statement, cst.FunctionDef):
                 info.methods[statement.name.value] = statement
@@ -74,27 +100,20 @@ class _Collector(cst.CSTVisitor):
                     for name in _assigned_names(small):
                         info.class_attributes.setdefault(name, small)
         self.classes.append(info)
-        self.stack.append(node)
-        self.class_stack.append(info)
+        self._suite(node.body, node)
 
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.stack.pop()
-        self.class_stack.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.parents[node] = self.stack[-1]
-        if len(self.stack) == 1:
-            self.functions[node.name.value] = node
-        self.stack.append(node)
-        self.class_stack.append(None)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.stack.pop()
-        self.class_stack.pop()
-
-    # Expressions never hold statements; skipping them keeps the pass cheap.
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in node.body)
+def _compound_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The else/elif/except/finally/case parts of a compound statement."""
+    children: list[cst.CSTNode] = []
+    for name in ("orelse", "finalbody"):
+        child = getattr(node, name, None)
+        if child is not None:
+            children.append(child)
+    children.extend(getattr(node, "handlers", ()))
+    if isinstance(node, cst.Match):
+        children.extend(node.cases)
+    return children
 
 
 def _assigned_names(small: cst.BaseSmallStatement) -> list[str]:
@@ -107,7 +126,7 @@ def _assigned_names(small: cst.BaseSmallStatement) -> list[str]:
 
 def build_file_model(module: cst.Module, package: Optional[str] = None) -> FileModel:
     collector = _Collector(module, package)
-    module.visit(collector)
+    collector.run()
     return FileModel(
         module=module,
         imports=collector.imports,
