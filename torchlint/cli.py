@@ -9,14 +9,16 @@ from collections.abc import Sequence
 from typing import NoReturn, Optional
 
 from torchlint import __version__
+from torchlint.cache import CACHE_DIRECTORY, Cache
 from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
 from torchlint.output import FORMATS, FixView
+from torchlint.parallel import check_files, default_jobs
 from torchlint.project import Project
 from torchlint.registry import all_rules
 from torchlint.rule import Applicability, Rule
-from torchlint.runner import FixPolicy, Job, Outcome, check_file, check_stdin
+from torchlint.runner import FixPolicy, Job, Outcome, check_stdin
 from torchlint.selection import SelectionError, enabled_codes, split_codes
 from torchlint.settings import NON_PERSISTENT, PERSISTENT, Settings, parse_torch_version
 
@@ -31,6 +33,12 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         raise UsageError(message)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return int(text)
 
 
 def _torch_version(text: str) -> tuple[int, int]:
@@ -77,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
                                help="apply exclude patterns to files named on the command line too")
     configuration.add_argument("--extend-module-bases", type=split_codes, default=[], metavar="NAMES",
                                help="qualified names of more nn.Module base classes (mylib.layers.Base)")
+    performance = parser.add_argument_group("performance")
+    performance.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
+                             help="processes to use (default: the number of cores)")
+    performance.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    performance.add_argument("--cache-dir", metavar="DIR",
+                             help=f"where to keep the cache (default: {CACHE_DIRECTORY}/ beside the configuration)")
     output = parser.add_argument_group("output")
     output.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
                         help="how to print diagnostics (default: flake8)")
@@ -128,8 +142,13 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         extend_safe=_fix_codes([*config.extend_safe_fixes, *args.extend_safe_fixes]),
         extend_unsafe=_fix_codes([*config.extend_unsafe_fixes, *args.extend_unsafe_fixes]),
     )
+    rules = _selected_rules(args, config)
+    cache = None
+    if not args.no_cache:
+        directory = args.cache_dir or os.path.join(config.root, CACHE_DIRECTORY)
+        cache = Cache(directory, Cache.fingerprint([settings, config.per_file_ignores, [r.code for r in rules]]))
     return Job(
-        rules=_selected_rules(args, config),
+        rules=rules,
         settings=settings,
         policy=policy,
         fix=args.fix,
@@ -137,6 +156,7 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         per_file_ignores=config.per_file_ignores,
         root=config.root,
         project=Project(settings.extend_module_bases),
+        cache=cache,
     )
 
 
@@ -226,7 +246,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         for problem in errors:
             _error(f"{problem.path}: {problem.message}")
             failed = True
-        outcomes.extend(check_file(path, job_for(path)) for path in files)
+        outcomes.extend(check_files([(path, job_for(path)) for path in files], args.jobs))
     diagnostics: list[Diagnostic] = []
     for outcome in outcomes:
         if outcome.error is not None:

@@ -11,6 +11,8 @@ terminate: a name being resolved is not resolved again inside its own resolution
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
@@ -68,9 +70,23 @@ class Project:
     def __init__(self, extra_bases: frozenset[str] = frozenset()) -> None:
         self.extra_bases = extra_bases
         self._models: dict[str, Optional[FileModel]] = {}
-        self._module_results: dict[str, bool] = {}
+        self._module_results: dict[str, tuple[bool, frozenset[str]]] = {}
         self._resolving: set[str] = set()
-        self.files_read: set[str] = set()
+        self._tracking: list[set[str]] = []
+
+    @contextmanager
+    def tracking(self) -> Iterator[set[str]]:
+        """Collect the project files that the answers given inside the block depend on (for the cache)."""
+        used: set[str] = set()
+        self._tracking.append(used)
+        try:
+            yield used
+        finally:
+            self._tracking.remove(used)
+
+    def _touch(self, paths: Iterable[str]) -> None:
+        for used in self._tracking:
+            used.update(paths)
 
     # --- files -----------------------------------------------------------------------------------------
 
@@ -93,6 +109,7 @@ class Project:
     def model(self, path: str) -> Optional[FileModel]:
         """The file model of a project file, built once (None when unreadable or unparsable)."""
         key = os.path.abspath(path)
+        self._touch((key,))
         if key in self._models:
             return self._models[key]
         self._models[key] = None  # a cycle back to this file sees "unknown" instead of recursing
@@ -103,7 +120,6 @@ class Project:
         except (SourceError, cst.ParserSyntaxError, RecursionError):
             module = None
         if module is not None:
-            self.files_read.add(key)
             model = build_file_model(module, locate(key).package)
             model.path = key
             from torchlint.module_classes import resolve_bases  # avoids an import cycle at module load
@@ -152,16 +168,20 @@ class Project:
     def is_module_class(self, qualified: str, roots: tuple[str, ...]) -> bool:
         key = f"{qualified}@{roots[0] if roots else ''}"
         if key in self._module_results:
-            return self._module_results[key]
+            result, depends_on = self._module_results[key]
+            self._touch(depends_on)
+            return result
         if key in self._resolving:
             return False
         self._resolving.add(key)
         try:
-            found = self.lookup(qualified, roots)
-            result = found is not None and isinstance(found[1], ClassInfo) and found[1].is_module
+            with self.tracking() as used:
+                found = self.lookup(qualified, roots)
+                result = found is not None and isinstance(found[1], ClassInfo) and found[1].is_module
         finally:
             self._resolving.discard(key)
-        self._module_results[key] = result
+        self._module_results[key] = (result, frozenset(used))
+        self._touch(used)
         return result
 
     def class_defines(self, qualified: str, roots: tuple[str, ...], names: tuple[str, ...]) -> bool:

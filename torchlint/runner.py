@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Optional
 
+from torchlint.cache import Cache
 from torchlint.diagnostics import Diagnostic
 from torchlint.fix_loop import FixError, fix_text
 from torchlint.linter import lint_text
@@ -51,6 +52,7 @@ class Job:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes), globs relative to root
     root: str = "."
     project: Optional[Project] = None  # resolves names imported from other files of the project
+    cache: Optional[Cache] = None  # lint results of unchanged files (never used for --fix / --diff)
 
     def ignored_codes(self, path: str) -> tuple[str, ...]:
         """Codes that ``per-file-ignores`` switches off for ``path``."""
@@ -117,12 +119,30 @@ def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     return outcome
 
 
+def _check_cached(source: SourceText, path: str, job: Job, cache: Cache) -> Outcome:
+    key = Cache.key(source.raw, [rule.code for rule in job.rules_for(path)])
+    cached = cache.get(path, key, path)
+    if cached is not None:
+        return Outcome(path, diagnostics=cached)
+    if job.project is None:
+        outcome = check_source(source, path, job)
+        depends_on: set[str] = set()
+    else:
+        with job.project.tracking() as depends_on:
+            outcome = check_source(source, path, job)
+    if outcome.error is None:
+        cache.put(path, key, outcome.diagnostics, depends_on)
+    return outcome
+
+
 def check_file(path: str, job: Job) -> Outcome:
     """Read, check and, with ``job.fix``, rewrite one file in place."""
     try:
         source = read(path)
     except SourceError as error:
         return Outcome(path, error=f"{path}: {error}")
+    if job.cache is not None and not (job.fix or job.diff):
+        return _check_cached(source, path, job, job.cache)
     outcome = check_source(source, path, job)
     if job.fix and not job.diff and outcome.fixed_text is not None and outcome.error is None:
         try:
