@@ -51,7 +51,7 @@ def _decode(row: dict[str, Any], path: str) -> Diagnostic:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_fingerprint() -> str:
     """A hash of torchlint's own code and data, so results of an edited (editable) install are not reused."""
     import torchlint
