@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from torchlint.file_model import ClassInfo, FileModel
+from torchlint.statements import small_statements
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import ValueFact
 
@@ -22,7 +23,7 @@ class AttributeWrite:
     value: ValueFact
 
 
-class _Finder(cst.CSTVisitor):
+class _Finder:
     def __init__(self, self_name: str, ctx: InferenceContext, found: dict[str, list[AttributeWrite]]) -> None:
         self.self_name = self_name
         self.ctx = ctx
@@ -44,9 +45,6 @@ class _Finder(cst.CSTVisitor):
         if node.value is not None:
             self._record(node.target, node, infer(node.value, self.ctx))
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
 
 @dataclass
 class AssignmentIndex:
@@ -64,5 +62,10 @@ class AssignmentIndex:
                     if not parameters:
                         continue
                     ctx = InferenceContext(model=self.model, globals=self.globals)
-                    method.body.visit(_Finder(parameters[0].name.value, ctx, self._found))
+                    finder = _Finder(parameters[0].name.value, ctx, self._found)
+                    for statement in small_statements(method.body):
+                        if isinstance(statement, cst.Assign):
+                            finder.visit_Assign(statement)
+                        elif isinstance(statement, cst.AnnAssign):
+                            finder.visit_AnnAssign(statement)
         return self._found.get(name, [])

@@ -27,6 +27,7 @@ from torchlint.events import (
     SuperInit,
     TargetForm,
 )
+from torchlint.expression_walk import calls_in
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.flow_state import FlowState, InstanceState, join
 from torchlint.known_bases import SELF_MANAGING_BASES, is_module_base
@@ -734,18 +735,11 @@ def _followed_calls(
     """``self.x(...)`` calls and calls of same-file top-level functions inside ``node``, in evaluation order
     (arguments before the call)."""
     found: list[cst.Call] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def leave_Call(self, original_node: cst.Call) -> None:
-            func = original_node.func
-            if isinstance(func, cst.Attribute):
-                if self_name is not None and isinstance(func.value, cst.Name) and func.value.value == self_name:
-                    found.append(original_node)
-            elif isinstance(func, cst.Name) and func.value in functions and func.value not in local_names:
-                found.append(original_node)
-
-    node.visit(Finder())
+    for call in calls_in(node):
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            if self_name is not None and isinstance(func.value, cst.Name) and func.value.value == self_name:
+                found.append(call)
+        elif isinstance(func, cst.Name) and func.value in functions and func.value not in local_names:
+            found.append(call)
     return found

@@ -60,7 +60,7 @@ def fix_text(
         try:
             module = parse(result.text)
         except cst.ParserSyntaxError as error:
-            result.remaining = [syntax_error(path, error)]
+            result.remaining = [syntax_error(path, error, result.text)]
             return result
         diagnostics = lint_module(module, result.text, path, rules, settings, project)
         fixable = [d for d in diagnostics if d.fix is not None and allowed(d)]

@@ -11,6 +11,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from torchlint.analysis import analyse
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.noqa import file_is_skipped, line_suppression
+from torchlint.parsing import cpython_rejection, parse
 from torchlint.project import Project
 from torchlint.rule import Finding, Rule
 from torchlint.settings import DEFAULT, Settings
@@ -21,10 +22,15 @@ def may_have_findings(text: str) -> bool:
     return "torch" in text
 
 
-def syntax_error(path: str, error: cst.ParserSyntaxError) -> Diagnostic:
+def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnostic:
+    """The diagnostic for a file that cannot be parsed; it says when CPython accepts what LibCST rejects."""
     message = str(error.message).splitlines()[0] if error.message else "invalid syntax"
     line, column = error.raw_line, error.raw_column + 1
-    return Diagnostic(path, line, column, SYNTAX_ERROR_CODE, f"SyntaxError: {message}", line, column)
+    if cpython_rejection(text, path) is not None:
+        text = f"SyntaxError: {message}"
+    else:
+        text = f"cannot be parsed by LibCST, although Python accepts it (unsupported syntax?): {message}"
+    return Diagnostic(path, line, column, SYNTAX_ERROR_CODE, text, line, column)
 
 
 def position_findings(module: cst.Module, path: str, findings: Sequence[Finding]) -> list[Diagnostic]:
@@ -63,10 +69,6 @@ def suppress(diagnostics: list[Diagnostic], lines: Sequence[str]) -> list[Diagno
     return kept
 
 
-def parse(text: str) -> cst.Module:
-    return cst.parse_module(text)
-
-
 def lint_module(
     module: cst.Module,
     text: str,
@@ -92,5 +94,5 @@ def lint_text(
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:
-        return [syntax_error(path, error)]
+        return [syntax_error(path, error, text)]
     return lint_module(module, text, path, rules, settings, project)

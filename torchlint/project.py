@@ -20,6 +20,7 @@ import libcst as cst
 
 from torchlint.annotations import returns_tensor
 from torchlint.file_model import ClassInfo, FileModel, build_file_model
+from torchlint.parsing import parse
 from torchlint.source import SourceError, read
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
@@ -116,7 +117,7 @@ class Project:
         model: Optional[FileModel] = None
         try:
             source = read(key)
-            module = cst.parse_module(source.text)
+            module = parse(source.text)
         except (SourceError, cst.ParserSyntaxError, RecursionError):
             module = None
         if module is not None:

@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Optional
 
 from torchlint.cache import Cache
+from torchlint.deep_stack import call_with_deep_stack
 from torchlint.diagnostics import Diagnostic
 from torchlint.fix_loop import FixError, fix_text
 from torchlint.linter import lint_text
@@ -98,9 +99,13 @@ def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     rules = job.rules_for(shown_as)
     try:
         if not (job.fix or job.diff):
-            outcome.diagnostics = lint_text(source.text, shown_as, rules, job.settings, job.project)
+            outcome.diagnostics = call_with_deep_stack(
+                lambda: lint_text(source.text, shown_as, rules, job.settings, job.project)
+            )
             return outcome
-        result = fix_text(source.text, shown_as, rules, job.policy.allows, job.settings, job.project)
+        result = call_with_deep_stack(
+            lambda: fix_text(source.text, shown_as, rules, job.policy.allows, job.settings, job.project)
+        )
     except FixError as error:
         outcome.error = f"{shown_as}: {error}"
         return outcome

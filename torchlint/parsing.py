@@ -1,0 +1,46 @@
+"""Parse source text with LibCST, guarding against input that would crash or stall its native parser."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from typing import Optional
+
+import libcst as cst
+
+_CPYTHON_DEFAULT_RECURSION_LIMIT = 1000
+_DEEP_BRACKETS = re.compile(r"[(\[{]{40}")
+_LONG_LINE = 2000
+
+
+def _suspicious(text: str) -> bool:
+    """Input that may be nested deeper than CPython allows, or slow LibCST down badly."""
+    return _DEEP_BRACKETS.search(text) is not None or any(len(line) > _LONG_LINE for line in text.splitlines())
+
+
+def cpython_rejection(text: str, path: str = "<source>") -> Optional[BaseException]:
+    """Why ``python file.py`` would refuse ``text`` (judged with CPython's default recursion limit), or None."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(_CPYTHON_DEFAULT_RECURSION_LIMIT)
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
+        return error
+    finally:
+        sys.setrecursionlimit(limit)
+    return None
+
+
+def parse(text: str) -> cst.Module:
+    """Parse with LibCST. Suspicious input is first given to CPython's own parser, which rejects what is
+    nested too deeply cleanly (LibCST's native parser would recurse until the process crashes)."""
+    error = cpython_rejection(text) if _suspicious(text) else None
+    if error is not None:
+        line = getattr(error, "lineno", None) or 1
+        column = getattr(error, "offset", None) or 1
+        message = getattr(error, "msg", None) or f"{type(error).__name__}: too deeply nested"
+        raise cst.ParserSyntaxError(
+            str(message), lines=text.splitlines(), raw_line=line, raw_column=max(column - 1, 0)
+        )
+    return cst.parse_module(text)

@@ -1,0 +1,30 @@
+"""Iterate over statements without visiting expressions (LibCST's generic visitor visits every node)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+_COMPOUND = (cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Else, cst.Finally,
+             cst.ExceptHandler, cst.ExceptStarHandler, cst.Match, cst.MatchCase, cst.FunctionDef, cst.ClassDef)
+
+
+def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    """Every small statement (assignment, expression, return, ...) inside ``node``, in source order,
+    including those in nested blocks, functions and classes."""
+    if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        yield from node.body
+    elif isinstance(node, (cst.IndentedBlock, cst.Module)):
+        for statement in node.body:
+            yield from small_statements(statement)
+    elif isinstance(node, _COMPOUND):
+        body = getattr(node, "body", None)
+        if body is not None:
+            yield from small_statements(body)
+        for name in ("orelse", "finalbody"):
+            child = getattr(node, name, None)
+            if child is not None:
+                yield from small_statements(child)
+        for child in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+            yield from small_statements(child)
