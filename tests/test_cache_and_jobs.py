@@ -108,3 +108,17 @@ def test_jobs_with_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize("value", ["0", "-1", "x"])
 def test_bad_jobs_is_a_usage_error(capsys: pytest.CaptureFixture[str], value: str) -> None:
     assert main(["--jobs", value, "."]) == 2
+
+
+def test_nested_dependency_tracking_with_equal_sets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two files importing the same base: the trackers' sets are equal, and removing one must not remove
+    the other (list.remove compares by value)."""
+    (tmp_path / "pyproject.toml").write_text("[tool.torchlint]\n", encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "pkg" / "base.py").write_text("from torch import nn\n\n\nclass Base(nn.Module):\n    pass\n", encoding="utf-8")
+    leaf = MODEL.replace("from torch import nn", "from pkg.base import Base").replace("nn.Module", "Base")
+    for name in ("a.py", "b.py", "c.py"):
+        (tmp_path / "pkg" / name).write_text(leaf, encoding="utf-8")
+    code, out = run(capsys, "-j", "1", str(tmp_path))
+    assert code == 1 and out.count(" TL001 ") == 3

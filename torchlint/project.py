@@ -83,7 +83,8 @@ class Project:
         try:
             yield used
         finally:
-            self._tracking.remove(used)
+            # by identity: two trackers may hold equal sets
+            self._tracking[:] = [other for other in self._tracking if other is not used]
 
     def _touch(self, paths: Iterable[str]) -> None:
         for used in self._tracking:
