@@ -208,3 +208,19 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--statistics", str(tmp_path))
     assert code == 1
     assert out == "3\tTL001\t[*] unregistered-tensor-attribute\n1\tTL002\t    tensor-should-be-parameter\n"
+
+
+def test_every_package_directory_is_shipped() -> None:
+    """pyproject lists packages explicitly (rules/ ships as torchlint.rules): a new subpackage must be added."""
+    import sys
+
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib")
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    found = {"torchlint.rules"} | {
+        ".".join(path.parent.relative_to(root).parts) for path in (root / "torchlint").rglob("__init__.py")
+    }
+    assert found == listed
