@@ -4,14 +4,38 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import pkgutil
+import sys
+from pathlib import Path
+from types import ModuleType
 
 from torchlint.rule import Rule
 
 
+def _rules_package() -> ModuleType:
+    """``torchlint.rules``: installed from the top-level ``rules/`` directory, or, when torchlint runs from
+    a source checkout without being installed, loaded from ``rules/`` beside the ``torchlint/`` directory."""
+    try:
+        return importlib.import_module("torchlint.rules")
+    except ModuleNotFoundError as error:
+        if error.name != "torchlint.rules":
+            raise
+        checkout = Path(__file__).resolve().parent.parent / "rules" / "__init__.py"
+        spec = importlib.util.spec_from_file_location(
+            "torchlint.rules", checkout, submodule_search_locations=[str(checkout.parent)]
+        )
+        if spec is None or spec.loader is None or not checkout.is_file():
+            raise
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["torchlint.rules"] = package
+        spec.loader.exec_module(package)
+        return package
+
+
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
-    package = importlib.import_module("torchlint.rules")
+    package = _rules_package()
     rules: list[Rule] = []
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
