@@ -30,6 +30,7 @@ from torchlint.events import (
 from torchlint.expression_walk import calls_in
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.flow_state import FlowState, InstanceState, join
+from torchlint.function_index import function_index
 from torchlint.known_bases import SELF_MANAGING_BASES, is_module_base
 from torchlint.module_classes import full_mro, mro
 from torchlint.settings import DEFAULT, Settings
@@ -47,6 +48,11 @@ _REGISTRATIONS = {
     "add_module": Slot.MODULE,
     "register_module": Slot.MODULE,
 }
+# x.register_forward_hook(self.method) and friends: the bound method runs, on this instance, around forward
+_HOOK_REGISTRATIONS = frozenset(
+    {"register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+     "register_full_backward_pre_hook", "register_backward_hook"}
+)
 
 
 def _call_arguments(call: cst.Call) -> tuple[list[cst.BaseExpression], dict[str, cst.BaseExpression]]:
@@ -142,6 +148,7 @@ class ClassAnalysis:
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
         self.phase = Phase.INIT
+        self.init_frames: list[tuple[cst.FunctionDef, str]] = []  # methods run by __init__, with their self
 
     # --- entry point -------------------------------------------------------------------------------------
 
@@ -159,6 +166,29 @@ class ClassAnalysis:
         if forward is not None:
             self.phase = Phase.FORWARD
             self._enter(forward[1], forward[0], state.copy(), call=None, caller=None, conditional=False)
+        for owner, hook in self._registered_hooks(forward[1] if forward is not None else None):
+            self.phase = Phase.FORWARD
+            self._enter(hook, owner, state.copy(), call=None, caller=None, conditional=False)
+
+    def _registered_hooks(self, forward: Optional[cst.FunctionDef]) -> list[tuple[ClassInfo, cst.FunctionDef]]:
+        """Methods that construction registers as hooks (``x.register_forward_hook(self.m)``): they run on this
+        instance around ``forward``, so they are analysed in the FORWARD phase too."""
+        found: list[tuple[ClassInfo, cst.FunctionDef]] = []
+        for function, self_name in self.init_frames:
+            for call in _hook_registrations(self.model, function):
+                positional, keywords = _call_arguments(call)
+                hook = positional[0] if positional else keywords.get("hook")
+                if not (
+                    isinstance(hook, cst.Attribute) and isinstance(hook.value, cst.Name)
+                    and hook.value.value == self_name
+                ):
+                    continue
+                method = self._lookup(hook.attr.value, self.mro)
+                if method is None or not _is_plain_method(method[1]) or method[1] is forward:
+                    continue
+                if all(method[1] is not seen for _, seen in found):
+                    found.append(method)
+        return found
 
     def function_result(self, function: cst.FunctionDef) -> ValueFact:
         """What a call of the top-level ``function`` returns, its parameters unknown (or annotated)."""
@@ -253,6 +283,8 @@ class ClassAnalysis:
         parameters = [*function.params.posonly_params, *function.params.params]
         self_name = parameters[0].name.value if parameters and skip_first else None
         frame = _Frame(function, owner, self_name, depth)
+        if self.phase is Phase.INIT and self_name is not None:
+            self.init_frames.append((function, self_name))
         local_facts = self._bind(function, parameters[1:] if skip_first else parameters, call, caller)
         inner = FlowState(locals=local_facts, instance=state.instance)
         self.active.append(function)
@@ -605,6 +637,10 @@ class ClassAnalysis:
             if qualified is not None:
                 if is_module_base(qualified, self.context.settings.extend_module_bases):
                     state.instance.super_init = SuperInit.YES
+                elif state.instance.super_init is SuperInit.NO:
+                    # another outside class's __init__ (nn.modules.conv._ConvNd.__init__(self, ...)) may run
+                    # nn.Module.__init__ itself
+                    state.instance.super_init = SuperInit.MAYBE
                 return state
             base = self._same_file_class(receiver)
             if base is None:
@@ -720,6 +756,14 @@ def _literal_items(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     if all(isinstance(item, (cst.SimpleString, cst.Integer)) for item in items):
         return items
     return []
+
+
+def _hook_registrations(model: FileModel, function: cst.FunctionDef) -> list[cst.Call]:
+    """``<anything>.register_forward_hook(...)`` and the other hook registrations inside ``function``."""
+    return [
+        call for call in function_index(model, function).calls
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in _HOOK_REGISTRATIONS
+    ]
 
 
 def _is_super(node: cst.BaseExpression) -> bool:

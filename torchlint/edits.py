@@ -33,4 +33,13 @@ class InsertImport:
     statement: cst.SimpleStatementLine
 
 
-Edit = Union[Replace, InsertClassStatement, InsertImport]
+@dataclass(frozen=True)
+class InsertAfter:
+    """Add ``statement`` right after ``anchor`` (a statement of an indented block), unless a line with the
+    same code is already in that block."""
+
+    anchor: cst.BaseStatement
+    statement: cst.SimpleStatementLine
+
+
+Edit = Union[Replace, InsertClassStatement, InsertImport, InsertAfter]

@@ -11,7 +11,7 @@ from typing import Union
 
 import libcst as cst
 
-from torchlint.edits import InsertClassStatement, InsertImport, Replace
+from torchlint.edits import InsertAfter, InsertClassStatement, InsertImport, Replace
 from torchlint.rule import Fix
 
 
@@ -72,6 +72,7 @@ class _Applier(cst.CSTTransformer):
         self.replacements: dict[int, cst.CSTNode] = {}
         self.class_statements: dict[int, list[cst.SimpleStatementLine]] = {}
         self.imports: list[cst.SimpleStatementLine] = []
+        self.after: dict[int, list[cst.SimpleStatementLine]] = {}
         for fix in fixes:
             for edit in fix.edits:
                 if isinstance(edit, Replace):
@@ -80,6 +81,8 @@ class _Applier(cst.CSTTransformer):
                     self.class_statements.setdefault(id(edit.class_node), []).append(edit.statement)
                 elif isinstance(edit, InsertImport):
                     self.imports.append(edit.statement)
+                elif isinstance(edit, InsertAfter):
+                    self.after.setdefault(id(edit.anchor), []).append(edit.statement)
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -87,6 +90,13 @@ class _Applier(cst.CSTTransformer):
         replacement = self.replacements.get(id(original_node))
         if replacement is not None:
             return replacement
+        if self.after and isinstance(original_node, cst.IndentedBlock) and isinstance(updated_node, cst.IndentedBlock):
+            anchors = [index for index, statement in enumerate(original_node.body) if id(statement) in self.after]
+            if anchors:
+                body: list[cst.BaseStatement] = list(updated_node.body)
+                for index in reversed(anchors):
+                    body = _insert(body, index + 1, self.after[id(original_node.body[index])])
+                return updated_node.with_changes(body=body)
         statements = self.class_statements.get(id(original_node))
         if statements and isinstance(updated_node, cst.ClassDef) and isinstance(updated_node.body, cst.IndentedBlock):
             body = updated_node.body.body

@@ -1,0 +1,207 @@
+"""TL010 tensor-assigned-in-forward
+
+## What it does
+Checks for tensors assigned to a module attribute in `forward`, in a method `forward` calls, or in a hook
+method that `__init__` registers on the module or a submodule (`self.register_forward_hook(self.save)`,
+`self.encoder.register_forward_pre_hook(self.save)`, and the backward variants), when the name is not a
+registered buffer.
+
+This rule is off by default: caching an activation on `self` is sometimes deliberate. Enable it with
+`--extend-select TL010`.
+
+## Why is this bad?
+The attribute is a plain tensor in the instance `__dict__`, not module state:
+
+- `model.to(...)`, `.cuda()` and `.half()` never move or cast it, so what was computed before the move stays
+  on the old device (or in the old dtype) until `forward` runs again;
+- `nn.DataParallel` runs `forward` on replicas, so what a replica stores on itself is lost, and the original
+  module keeps a stale value;
+- `torch.jit.trace` and `torch.export` treat it as a constant rather than module state.
+
+## Example
+```python
+class Attention(nn.Module):
+    def forward(self, q: Tensor, k: Tensor) -> Tensor:
+        self.scores = (q @ k.transpose(-2, -1)).softmax(-1)
+        return self.scores
+```
+
+## Use instead
+```python
+class Attention(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("scores", None, persistent=False)
+
+    def forward(self, q: Tensor, k: Tensor) -> Tensor:
+        self.scores = (q @ k.transpose(-2, -1)).softmax(-1)
+        return self.scores
+```
+Once `scores` is declared as a buffer, every later `self.scores = tensor` keeps it a buffer, which `.to()`
+moves and `torch.export` tracks; `persistent=False` keeps it out of `state_dict()`.
+
+Not reported: names registered as buffers in `__init__` (including `register_buffer(name, None)`), names
+whose first tensor is assigned in `__init__` (TL001 reports those), and classes that override `_apply`, `to`
+or `cuda`.
+
+## Fix safety
+The fix inserts `self.register_buffer("name", None, persistent=False)` right after the
+`super().__init__()` statement of the class's own `__init__`. It is **safe**: `state_dict()` keys do not change,
+and `self.name` reads `None` until `forward` first assigns it, as a plain attribute set to `None` in
+`__init__` would. It is **unsafe** when another statement assigns the name a value that is not known to be a
+tensor or None, because a buffer rejects anything else with `TypeError`.
+
+No fix is offered when the declaration would raise or change behaviour: when the class has no `__init__` of
+its own with a top-level `super().__init__()`, when the name is assigned before or by `super().__init__()`, or
+is a method or class attribute (`register_buffer` raises `KeyError`), when it is assigned a value that is not
+a tensor elsewhere, or when the class tests `hasattr(self, "name")` (the declaration would make that true).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.edits import InsertAfter
+from torchlint.events import AttributeAssignment, Context, Phase, Slot
+from torchlint.function_index import function_index, walk
+from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.value_sources import Sources, methods, self_name
+from torchlint.values import Kind
+
+REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
+_TENSOR_OR_NONE = (Kind.TENSOR, Kind.NONE, Kind.BUFFER)
+
+
+def _own_init(context: Context) -> Optional[cst.FunctionDef]:
+    """The ``__init__`` that constructing the class runs first, when the class itself defines it."""
+    for cls in context.class_order:
+        init = cls.methods.get("__init__")
+        if init is not None:
+            return init if cls is context.instance else None
+    return None
+
+
+def _is_super_init(statement: cst.BaseStatement, self_id: str) -> bool:
+    """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        call = small.value if isinstance(small, cst.Expr) else None
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+            continue
+        if call.func.attr.value != "__init__":
+            continue
+        receiver = call.func.value
+        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+            return True
+        first = call.args[0].value if call.args else None
+        if isinstance(first, cst.Name) and first.value == self_id:
+            return True
+    return False
+
+
+def _statement_ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
+    return {id(node) for root in nodes for node, _, _ in walk(root) if isinstance(node, cst.BaseSmallStatement)}
+
+
+def _tests_presence(context: Context, name: str) -> bool:
+    """``hasattr(self, "name")`` or ``getattr(self, "name", default)`` in a method of the class order."""
+    for method in methods(context):
+        for call in function_index(context.model, method).calls:
+            func = call.func
+            if isinstance(func, cst.Name) and func.value in ("hasattr", "getattr") and len(call.args) >= 2:
+                key = call.args[1].value
+                if isinstance(key, cst.SimpleString) and key.evaluated_value == name:
+                    if func.value == "hasattr" or len(call.args) > 2:
+                        return True
+    return False
+
+
+def _write_kind(context: Context, statement: cst.BaseSmallStatement) -> Kind:
+    """What another ``self.<name> = value`` statement assigns, inferred within the method that holds it."""
+    value = statement.value if isinstance(statement, (cst.Assign, cst.AnnAssign)) else None
+    if value is None:
+        return Kind.UNKNOWN
+    for method in methods(context):
+        if id(statement) in function_index(context.model, method).statements:
+            return Sources(context, method).fact(value).kind
+    return Kind.UNKNOWN
+
+
+def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[str]]:
+    """The fix that declares the buffer in ``__init__``, or why there is none."""
+    name = event.name
+    context = event.context
+    if name is None:
+        return None, "the attribute name is computed"
+    init = _own_init(context)
+    self_id = self_name(init) if init is not None else None
+    if init is None or self_id is None or not isinstance(init.body, cst.IndentedBlock):
+        return None, f"`{context.instance.name}` has no __init__ of its own to declare the buffer in"
+    body = init.body.body
+    anchor = next((index for index, statement in enumerate(body) if _is_super_init(statement, self_id)), None)
+    if anchor is None:
+        return None, "__init__ has no top-level super().__init__() call to declare the buffer after"
+    if context.class_attribute(name) is not None:
+        return None, f"the class has a method or class attribute named `{name}`, which register_buffer rejects"
+    writes = [write for write in context.writes(name) if write.statement is not event.statement]
+    early = _statement_ids(body[: anchor + 1])
+    later_classes = context.class_order[context.class_order.index(context.instance) + 1:]
+    inherited = {
+        statement for cls in later_classes for method in cls.methods.values()
+        for statement in function_index(context.model, method).statements
+    }
+    if any(id(write.statement) in early or id(write.statement) in inherited for write in writes):
+        return None, f"`self.{name}` is assigned before or by super().__init__(), which register_buffer rejects"
+    kinds = [_write_kind(context, write.statement) for write in writes]
+    if any(kind not in (*_TENSOR_OR_NONE, Kind.UNKNOWN) for kind in kinds):
+        return None, f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
+    if _tests_presence(context, name):
+        return None, f'the class tests hasattr(self, "{name}"), which declaring the buffer would make true'
+    statement = cst.parse_statement(f'{self_id}.register_buffer("{name}", None, persistent=False)\n')
+    assert isinstance(statement, cst.SimpleStatementLine)
+    safe = all(kind in _TENSOR_OR_NONE for kind in kinds)
+    fix = Fix(
+        f"Declare `{name}` as a non-persistent buffer in __init__",
+        Applicability.SAFE if safe else Applicability.UNSAFE,
+        (InsertAfter(body[anchor], statement),),
+    )
+    return fix, None
+
+
+class TensorAssignedInForward(Rule):
+    code = "TL010"
+    name = "tensor-assigned-in-forward"
+    summary = "tensor assigned to a module attribute in forward or a hook without being a registered buffer"
+    default_enabled = False
+    fixable = True
+
+    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
+        if event.phase is not Phase.FORWARD or not event.value.is_tensor:
+            return
+        if event.slot_before not in REPORTED_SLOTS or event.context.manages_own_tensors:
+            return
+        if event.name is not None:
+            subject = f"`self.{event.name}`"
+            declare = f'self.register_buffer("{event.name}", None, persistent=False)'
+        else:
+            subject = f"the attribute named by `{event.display_name}`"
+            declare = f"self.register_buffer({event.display_name}, None, persistent=False)"
+        fix, reason = _declaration(event)
+        yield Finding(
+            code=self.code,
+            node=event.target,
+            message=(
+                f"{subject} is assigned a tensor in {event.method}() but is not a registered buffer: .to() does "
+                f"not move it, DataParallel replicas lose it, and torch.export/jit.trace treat it as a constant; "
+                f"declare it in __init__ with {declare}"
+            ),
+            fix=fix,
+            no_fix_reason=reason,
+        )
+
+
+RULE = TensorAssignedInForward()

@@ -1,0 +1,187 @@
+"""TL011 cached-device-or-dtype
+
+## What it does
+Checks for a device or dtype stored on the module in `__init__` (`self.device = device`,
+`self.dtype = torch.float16`, `self.device = torch.device("cuda")`, `self.device = weight.device`) and then
+used to create or move tensors in `forward` or another method that runs after construction
+(`torch.zeros(n, device=self.device)`, `x.to(self.device)`, `dtype=self.dtype`).
+
+This rule is off by default; enable it with `--extend-select TL011`.
+
+## Why is this bad?
+`model.to("cuda")`, `.cuda()`, `.half()` and `.to(torch.bfloat16)` move and cast parameters, buffers and
+submodules, but a `torch.device` or `torch.dtype` kept in a plain attribute stays what it was. Every tensor
+created from it afterwards lands on the old device or in the old dtype, and the model fails with
+"Expected all tensors to be on the same device" (or a dtype mismatch) only after it has been moved, or
+silently computes in the old precision.
+
+Classes that override `_apply`, `to` or `cuda` (and may update the attribute themselves), and attributes that
+another method assigns again later, are not reported.
+
+## Example
+```python
+class Noise(nn.Module):
+    def __init__(self, dim: int, device: torch.device) -> None:
+        super().__init__()
+        self.proj = nn.Linear(dim, dim, device=device)
+        self.device = device
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(x) + torch.randn(x.shape, device=self.device)
+```
+
+## Use instead
+```python
+class Noise(nn.Module):
+    def __init__(self, dim: int, device: torch.device) -> None:
+        super().__init__()
+        self.proj = nn.Linear(dim, dim, device=device)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proj(x) + torch.randn(x.shape, device=x.device)
+```
+Derive the device or dtype from the input, or from a parameter or buffer
+(`self.proj.weight.device`, `next(self.parameters()).dtype`).
+
+## Fix safety
+There is no automatic fix: which tensor the device or dtype should follow depends on the model.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.events import AttributeAssignment, Context, Phase, TargetForm
+from torchlint.method_graph import construction_methods, self_parameter
+from torchlint.rule import Finding, FindingIterator, Rule
+
+_DTYPES = frozenset(
+    {"float", "float16", "float32", "float64", "half", "double", "bfloat16", "bool", "uint8", "int8", "int16",
+     "int32", "int64", "short", "int", "long", "complex32", "complex64", "complex128", "cfloat", "cdouble",
+     "chalf", "float8_e4m3fn", "float8_e5m2", "uint16", "uint32", "uint64"}
+)
+_KEYWORDS = ("device", "dtype")
+_MOVED_BY = {"device": "model.to(device) or .cuda()", "dtype": "model.half() or .to(dtype)"}
+_MOVES = frozenset({"to", "type", "cuda"})  # x.to(self.device), x.type(self.dtype), x.cuda(self.device)
+
+
+def _naming(name: str) -> Optional[str]:
+    """``"device"`` / ``"dtype"`` when an identifier names one (``device``, ``param_dtype``)."""
+    for word in _KEYWORDS:
+        if name == word or name.endswith(f"_{word}"):
+            return word
+    return None
+
+
+def _cached_kind(node: cst.BaseExpression, context: Context) -> Optional[str]:
+    """``"device"`` / ``"dtype"`` when ``node`` evaluates to a torch.device / torch.dtype, else None."""
+    if isinstance(node, cst.Name):
+        return _naming(node.value)
+    if isinstance(node, cst.BooleanOperation):
+        return _cached_kind(node.left, context) or _cached_kind(node.right, context)
+    if isinstance(node, cst.IfExp):
+        return _cached_kind(node.body, context) or _cached_kind(node.orelse, context)
+    qualified = context.model.imports.qualify(node.func if isinstance(node, cst.Call) else node)
+    if isinstance(node, cst.Call):
+        if qualified == "torch.device":
+            return "device"
+        if qualified == "torch.get_default_dtype":
+            return "dtype"
+        return None
+    if isinstance(node, cst.Attribute):
+        if qualified is not None and qualified.startswith("torch.") and qualified[len("torch."):] in _DTYPES:
+            return "dtype"
+        return node.attr.value if node.attr.value in _KEYWORDS else None
+    return None
+
+
+class _Uses(cst.CSTVisitor):
+    """``device=self.<name>`` / ``dtype=self.<name>`` arguments and ``x.to(self.<name>)`` in one method."""
+
+    def __init__(self, self_name: str, name: str) -> None:
+        self.self_name = self_name
+        self.name = name
+        self.found: list[tuple[cst.Attribute, str]] = []
+        self.stored = False
+
+    def _is_attribute(self, node: cst.BaseExpression) -> bool:
+        return (
+            isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+            and node.value.value == self.self_name and node.attr.value == self.name
+        )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in _KEYWORDS and self._is_attribute(arg.value):
+                assert isinstance(arg.value, cst.Attribute)
+                self.found.append((arg.value, f"{arg.keyword.value}=self.{self.name}"))
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "setattr" and node.args:
+            first = node.args[0].value
+            if isinstance(first, cst.Name) and first.value == self.self_name:
+                self.stored = True  # setattr(self, ...) may refresh it
+        if isinstance(func, cst.Attribute) and func.attr.value in _MOVES:
+            for arg in node.args:
+                if arg.keyword is None and self._is_attribute(arg.value):
+                    assert isinstance(arg.value, cst.Attribute)
+                    self.found.append((arg.value, f".{func.attr.value}(self.{self.name})"))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._store(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._store(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._store(node.target)
+
+    def _store(self, target: cst.BaseExpression) -> None:
+        if self._is_attribute(target):
+            self.stored = True
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._store(element.value)
+
+
+class CachedDeviceOrDtype(Rule):
+    code = "TL011"
+    name = "cached-device-or-dtype"
+    summary = "device or dtype cached on the module in __init__ and used for tensors after construction"
+    default_enabled = False
+
+    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
+        name = event.name
+        if name is None or event.phase is not Phase.INIT or event.value_node is None:
+            return
+        if event.form in (TargetForm.AUGMENTED, TargetForm.SETATTR) or event.context.manages_own_tensors:
+            return
+        kind = _cached_kind(event.value_node, event.context)
+        if kind is None:
+            return
+        at_construction = construction_methods(event.context.class_order)
+        uses: list[tuple[cst.Attribute, str, str]] = []
+        for cls in event.context.class_order:
+            for method_name, method in cls.methods.items():
+                self_name = self_parameter(method)
+                if method_name in at_construction or self_name is None:
+                    continue
+                finder = _Uses(self_name, name)
+                method.body.visit(finder)
+                if finder.stored:
+                    return  # refreshed after construction: not a stale cache
+                uses.extend((node, text, method_name) for node, text in finder.found)
+        for node, text, method_name in uses:
+            yield Finding(
+                code=self.code,
+                node=node,
+                message=(
+                    f"`self.{name}` is a {kind} cached in __init__, so `{text}` in `{method_name}` keeps using the "
+                    f"original {kind} after {_MOVED_BY[kind]}; derive it from the input or from a parameter or "
+                    f"buffer (x.{kind})"
+                ),
+            )
+
+
+RULE = CachedDeviceOrDtype()

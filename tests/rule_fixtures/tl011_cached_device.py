@@ -1,0 +1,120 @@
+"""TL011: a device or dtype cached in __init__ and used for tensors after construction."""
+
+import torch
+import torch.nn as nn
+
+
+class CachedDeviceParameter(nn.Module):
+    def __init__(self, device="cpu"):
+        super().__init__()
+        self.proj = nn.Linear(4, 4, device=device)
+        self.device = device
+
+    def forward(self, x):
+        return self.proj(x) + torch.zeros(4, device=self.device)  # expect: TL011
+
+
+class CachedDtypeConstant(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.compute_dtype = torch.float32
+
+    def forward(self, x):
+        return self.proj(x.to(self.compute_dtype))  # expect: TL011
+
+
+class CachedTorchDevice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(4))
+        self.home = torch.device("cpu")
+
+    def forward(self, x):
+        steps = torch.arange(x.shape[-1], device=self.home)  # expect: TL011
+        return x * self.scale + steps
+
+
+class CachedFromWeight(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.weight_dtype = self.proj.weight.dtype
+
+    def forward(self, x):
+        return self.proj(x) * self.mask(x.shape[-1])
+
+    def mask(self, n):
+        return torch.ones(n, dtype=self.weight_dtype)  # expect: TL011
+
+
+class CachedDefaultDtype(nn.Module):
+    def __init__(self, dtype=None):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(4))
+        self.param_dtype = dtype or torch.get_default_dtype()
+
+    def forward(self, x):
+        return x * self.gain + torch.full((4,), 0.5, dtype=self.param_dtype)  # expect: TL011
+
+
+# --- not reported -------------------------------------------------------------------------------------------
+
+
+class UsedWhileBuilding(nn.Module):
+    def __init__(self, device="cpu"):
+        super().__init__()
+        self.device = device
+        self.register_buffer("mask", torch.ones(4, device=self.device))
+        self._build()
+
+    def _build(self):
+        self.proj = nn.Linear(4, 4, device=self.device)
+
+    def forward(self, x):
+        return self.proj(x) * self.mask
+
+
+class RefreshedInForward(nn.Module):
+    def __init__(self, device="cpu"):
+        super().__init__()
+        self.device = device
+
+    def forward(self, x):
+        self.device = x.device
+        return x + torch.zeros(4, device=self.device)
+
+
+class DerivedFromInput(nn.Module):
+    def __init__(self, dtype=torch.float32):
+        super().__init__()
+        self.proj = nn.Linear(4, 4, dtype=dtype)
+
+    def forward(self, x):
+        return self.proj(x) + torch.zeros(4, device=x.device, dtype=x.dtype)
+
+
+class MovesItsOwnState(nn.Module):
+    def __init__(self, device="cpu"):
+        super().__init__()
+        self.device = torch.device(device)
+
+    def _apply(self, fn, recurse=True):
+        self.device = fn(torch.empty(0, device=self.device)).device
+        return super()._apply(fn, recurse)
+
+    def forward(self, x):
+        return x + torch.zeros(4, device=self.device)
+
+
+class DevicePropertyInstead(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+
+    @property
+    def device(self):
+        return self.proj.weight.device
+
+    def forward(self, x):
+        return self.proj(x) + torch.zeros(4, device=self.device)

@@ -1,0 +1,72 @@
+"""TL011 cached-device-or-dtype (off by default): the findings, and that the cached value goes stale."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from lint_helpers import findings
+from rule_fixture_runtime import diagnostics, expected, fixture_paths, import_fixture, module_classes, static
+
+from torchlint.registry import rule_by_code
+
+PATHS = fixture_paths("tl011")
+NAME = re.compile(r"`self\.(\w+)` is a (device|dtype)")
+
+
+def test_off_by_default() -> None:
+    assert rule_by_code()["TL011"].default_enabled is False
+    source = """
+        import torch
+        from torch import nn
+
+        class M(nn.Module):
+            def __init__(self, device="cpu"):
+                super().__init__()
+                self.device = device
+
+            def forward(self, x):
+                return x + torch.zeros(3, device=self.device)
+    """
+    assert findings(source) == []
+
+
+def test_there_are_fixtures() -> None:
+    assert sum(code == "TL011" for path in PATHS for _, code in expected(path)) >= 5
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.name)
+def test_findings_are_the_expected_lines(path: Path) -> None:
+    assert sorted(static(path)) == sorted(expected(path))
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.name)
+def test_cached_value_is_stale_after_the_model_moves(path: Path) -> None:
+    module = import_fixture(path, f"evidence_{path.stem}")
+    classes = module_classes(module)
+    checked = 0
+    for diagnostic in diagnostics(path):
+        if diagnostic.code != "TL011":
+            continue
+        match = NAME.search(diagnostic.message)
+        assert match is not None
+        name, kind = match.groups()
+        (cls,) = [
+            cls for cls in classes
+            if (found := inspect.getsourcelines(cls)) and found[1] <= diagnostic.line < found[1] + len(found[0])
+        ]
+        instance = cls()
+        instance(torch.ones(2, 4))  # works where it was built
+        cached = getattr(instance, name)
+        instance.to("meta" if kind == "device" else torch.float64)
+        moved = next(instance.parameters())
+        assert getattr(instance, name) == cached, "the cached value did not follow the model"
+        if kind == "device":
+            assert torch.device(cached) != moved.device
+        else:
+            assert cached != moved.dtype
+        checked += 1
+    assert checked == len([1 for _, code in expected(path) if code == "TL011"])
