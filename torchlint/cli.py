@@ -8,12 +8,13 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
-from torchlint import __version__
+from torchlint import __version__, baseline, text_edits
+from torchlint.add_noqa import add_noqa
 from torchlint.cache import CACHE_DIRECTORY, Cache
 from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
-from torchlint.output import FORMATS, FixView
+from torchlint.output import FORMATS, NEEDS_EDITS, FixView, Sources
 from torchlint.parallel import check_files, default_jobs
 from torchlint.project import Project
 from torchlint.registry import all_rules
@@ -98,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead")
     output.add_argument("--stdin-filename", metavar="PATH",
                         help="the name to report for source read from standard input")
+    adoption = parser.add_argument_group("adopting torchlint on code that has findings")
+    adoption.add_argument("--baseline", metavar="FILE",
+                          help="record the findings in FILE when it does not exist (and exit 0); "
+                          "when it exists, report only findings it does not hold")
+    adoption.add_argument("--add-noqa", action="store_true",
+                          help="add '# noqa: CODE' to every reported line (merged into an existing # noqa)")
     parser.add_argument("--version", action="version", version=f"torchlint {__version__}")
     return parser
 
@@ -144,7 +151,7 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
     )
     rules = _selected_rules(args, config)
     cache = None
-    if not args.no_cache:
+    if not args.no_cache and args.output_format not in NEEDS_EDITS:  # cached results hold no fix edits
         directory = args.cache_dir or os.path.join(config.root, CACHE_DIRECTORY)
         cache = Cache(directory, Cache.fingerprint([settings, config.per_file_ignores, [r.code for r in rules]]))
     return Job(
@@ -220,6 +227,9 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         raise UsageError("--diff shows what --fix would change; use one of them")
     if args.config is not None and args.isolated:
         raise UsageError("--config and --isolated cannot be combined")
+    if args.add_noqa and (args.fix or args.diff or STDIN in args.paths):
+        raise UsageError("--add-noqa edits files in place; it cannot be combined with --fix, --diff or '-'")
+    text_edits.enable(args.output_format in NEEDS_EDITS)  # render fixes' edits as text only for formats that show them
     resolver = _resolver(args)
     jobs: dict[int, Job] = {}
 
@@ -233,12 +243,15 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     paths: list[str] = args.paths
     failed = False
     outcomes: list[Outcome] = []
+    sources = Sources()
     if STDIN in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be combined with other paths")
         shown_as = args.stdin_filename or STDIN
         stdin_job = job_for(shown_as if args.stdin_filename else os.path.join(os.getcwd(), "_"))
-        outcomes.append(check_stdin(sys.stdin.buffer.read(), shown_as, stdin_job))
+        data = sys.stdin.buffer.read()
+        outcomes.append(check_stdin(data, shown_as, stdin_job))
+        sources.add_stdin(shown_as, data, outcomes[-1].fixed_text)
     else:
         if args.stdin_filename is not None:
             raise UsageError("--stdin-filename needs '-' as the path")
@@ -254,8 +267,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
             failed = True
         diagnostics.extend(outcome.diagnostics)
     diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
+    if args.baseline is not None:
+        diagnostics, note = baseline.apply(args.baseline, diagnostics, sources)
+        print(f"torchlint: {note}", file=sys.stderr)
+    if args.add_noqa:
+        return _add_noqa(diagnostics, failed)
     view = FixView(job.policy.applicability, job.policy.allows)
-    report = _statistics(diagnostics, view) if args.statistics else FORMATS[args.output_format](diagnostics, view)
+    report = (_statistics(diagnostics, view) if args.statistics
+              else FORMATS[args.output_format](diagnostics, view, sources))
     stdin_fix = paths == [STDIN] and args.fix
     if args.diff:
         sys.stdout.write("".join(outcome.diff for outcome in outcomes))
@@ -270,13 +289,25 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
                 print(f"Fixed {d.path}:{d.line}:{d.column}: {d.code} {d.fix.description if d.fix else ''}",
                       file=sys.stderr)
     summary = _summary(outcomes, diagnostics, job, args)
-    if summary and args.output_format == "flake8":
+    if summary and args.output_format in ("flake8", "full"):
         print(summary, file=sys.stderr)
     if failed:
         return EXIT_ERROR
     if args.diff:
         return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) and not args.exit_zero else EXIT_CLEAN
     return EXIT_FINDINGS if diagnostics and not args.exit_zero else EXIT_CLEAN
+
+
+def _add_noqa(diagnostics: Sequence[Diagnostic], failed: bool) -> int:
+    """Write ``# noqa`` for ``diagnostics``; lines that cannot take a comment are named on standard error."""
+    result = add_noqa(diagnostics)
+    for path, line, codes in result.skipped:
+        _error(f"{path}:{line}: no '# noqa: {codes}' added: the line ends inside a multi-line string or "
+               "continues with a backslash; suppress it by hand")
+    for message in result.errors:
+        _error(message)
+    print(f"Added {_plural(result.added, 'noqa directive')}.", file=sys.stderr)
+    return EXIT_ERROR if failed or result.errors else EXIT_CLEAN
 
 
 SUBCOMMANDS = {

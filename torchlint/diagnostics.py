@@ -11,6 +11,18 @@ SYNTAX_ERROR_CODE = "TL999"  # not a rule: a file LibCST cannot parse
 
 
 @dataclass(frozen=True)
+class TextEdit:
+    """One edit of a fix as text: replace [line:column, end_line:end_column) (1-based, in characters) with
+    ``content``; an insertion has an empty range."""
+
+    content: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     path: str
     line: int  # 1-based
@@ -20,6 +32,8 @@ class Diagnostic:
     end_line: int
     end_column: int
     fix: Optional[Fix] = field(default=None, compare=False)
+    # the fix's edits as text; rendered only when asked (torchlint.text_edits), empty otherwise
+    edits: tuple[TextEdit, ...] = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
+from torchlint import text_edits
 from torchlint.analysis import analyse
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
-from torchlint.noqa import file_is_skipped, line_suppression
+from torchlint.lines import physical_lines
+from torchlint.noqa import Directive, Suppressions, comments_with_lines, may_have_directives
 from torchlint.parsing import cpython_rejection, parse
+from torchlint.positions import node_positions
 from torchlint.project import Project
+from torchlint.registry import all_rules
 from torchlint.rule import Finding, Rule
 from torchlint.settings import DEFAULT, Settings
 
@@ -33,10 +38,16 @@ def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnost
     return Diagnostic(path, line, column, SYNTAX_ERROR_CODE, text, line, column)
 
 
-def position_findings(module: cst.Module, path: str, findings: Sequence[Finding]) -> list[Diagnostic]:
+def position_findings(
+    module: cst.Module,
+    path: str,
+    findings: Sequence[Finding],
+    positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
+) -> list[Diagnostic]:
     """Line/column for each finding. Positions are computed only for files that have findings, because
-    LibCST's PositionProvider costs about twice the parse itself."""
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    a LibCST position pass costs about as much as the parse itself."""
+    if positions is None:
+        positions = node_positions(module, [finding.node for finding in findings])
     diagnostics = []
     for finding in findings:
         where = positions[finding.node]
@@ -58,15 +69,25 @@ def position_findings(module: cst.Module, path: str, findings: Sequence[Finding]
 
 def suppress(diagnostics: list[Diagnostic], lines: Sequence[str]) -> list[Diagnostic]:
     """Drop diagnostics silenced by ``# noqa`` on their line or a file-level ``# flake8: noqa``."""
-    if file_is_skipped(lines):
-        return []
-    kept = []
-    for diagnostic in diagnostics:
-        line = lines[diagnostic.line - 1] if diagnostic.line <= len(lines) else ""
-        suppression = line_suppression(line)
-        if suppression is None or not suppression.suppresses(diagnostic.code):
-            kept.append(diagnostic)
-    return kept
+    return Suppressions.scan(lines).filter(diagnostics)
+
+
+def _may_have_suppressions(text: str) -> bool:
+    return may_have_directives(text) or "noqa" in text.lower()
+
+
+def _unused_suppressions(
+    listeners: Sequence[Rule], suppressions: Suppressions, rules: Sequence[Rule]
+) -> list[tuple[Finding, Directive]]:
+    """Findings of the rules that subscribe to ``on_unused_suppression``, for directives that suppressed
+    nothing, with the directive each one is about."""
+    known = [rule.code for rule in all_rules()] + [SYNTAX_ERROR_CODE]
+    findings: list[tuple[Finding, Directive]] = []
+    for event, directive in suppressions.unused([rule.code for rule in rules], known):
+        for rule in listeners:
+            reports = rule.on_unused_suppression(event)  # type: ignore[attr-defined]
+            findings.extend((finding, directive) for finding in reports)
+    return findings
 
 
 def lint_module(
@@ -76,16 +97,43 @@ def lint_module(
     rules: Sequence[Rule],
     settings: Settings = DEFAULT,
     project: Optional[Project] = None,
+    noqa: bool = True,
 ) -> list[Diagnostic]:
+    """With ``noqa=False``, flake8's ``# noqa`` comments are not applied (flake8 applies them itself)."""
     findings = analyse(module, rules, settings, project, path)
-    if not findings:
+    listeners = [rule for rule in rules if hasattr(rule, "on_unused_suppression")]
+    if not findings and not (listeners and _may_have_suppressions(text)):
         return []
-    diagnostics = suppress(position_findings(module, path, findings), text.splitlines())
+    need_comments = bool(listeners) or may_have_directives(text)
+    positions = node_positions(module, [finding.node for finding in findings], comments=need_comments)
+    comments = comments_with_lines(positions) if need_comments else ()
+    positioned = position_findings(module, path, findings, positions)
+    # every # noqa matters only to rules that report unused ones; otherwise those on reported lines do
+    wanted = None if listeners else {diagnostic.line for diagnostic in positioned}
+    suppressions = Suppressions.scan(physical_lines(text), comments, noqa, wanted)
+    diagnostics = suppressions.filter(positioned)
+    if listeners:
+        unused = _unused_suppressions(listeners, suppressions, rules)
+        positioned = position_findings(module, path, [finding for finding, _ in unused], positions)
+        for (_, directive), diagnostic in zip(unused, positioned):
+            # a bare directive never hides the report about itself (one that names the code may)
+            itself = directive if directive.codes is None else None
+            if not suppressions.suppressed(diagnostic, besides=itself):
+                diagnostics.append(diagnostic)
+    if text_edits.enabled():
+        diagnostics = [
+            replace(d, edits=text_edits.render(module, text, d.fix)) if d.fix is not None else d for d in diagnostics
+        ]
     return sorted(diagnostics, key=lambda diagnostic: diagnostic.sort_key)
 
 
 def lint_text(
-    text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT, project: Optional[Project] = None
+    text: str,
+    path: str,
+    rules: Sequence[Rule],
+    settings: Settings = DEFAULT,
+    project: Optional[Project] = None,
+    noqa: bool = True,
 ) -> list[Diagnostic]:
     """All diagnostics of ``rules`` for the source ``text`` shown as ``path`` (with a ``project``, bases and
     helpers imported from other project files are resolved too)."""
@@ -95,4 +143,4 @@ def lint_text(
         module = parse(text)
     except cst.ParserSyntaxError as error:
         return [syntax_error(path, error, text)]
-    return lint_module(module, text, path, rules, settings, project)
+    return lint_module(module, text, path, rules, settings, project, noqa)

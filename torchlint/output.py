@@ -1,14 +1,29 @@
-"""Print diagnostics in the formats ``--output-format`` offers."""
+"""Print diagnostics in the formats ``--output-format`` offers.
+
+- ``flake8`` (default): ``path:line:col: CODE message``, the line every flake8 editor integration parses.
+- ``full``: the same line, then the source line with a caret under the finding and the fix with its safety.
+- ``json``: a list of objects shaped like Ruff's JSON output (filename, code, message, location,
+  end_location, fix with applicability, message and text edits, noqa_row) plus the rule's name and where its
+  documentation is. The command line checks without its cache and renders each fix's edits as text for this
+  format (see :mod:`torchlint.text_edits`), so ``edits`` are complete; a fix whose edits were not rendered
+  (a library caller that did not enable it) shows ``"edits": []``.
+- ``sarif``: SARIF 2.1.0 for GitHub code scanning (:mod:`torchlint.sarif`).
+- ``github``: GitHub Actions workflow commands, which show as annotations on pull requests.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
-from torchlint.diagnostics import Diagnostic
+from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, TextEdit
+from torchlint.lines import physical_lines
+from torchlint.registry import rule_by_code
 from torchlint.rule import Applicability
+from torchlint.source import SourceError, decode, read
 
 
 @dataclass(frozen=True)
@@ -19,7 +34,75 @@ class FixView:
     enabled: Callable[[Diagnostic], bool]  # would --fix apply it with the options given
 
 
-def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView) -> str:
+class Sources:
+    """The lines of the reported files, read once each; text handed over in memory (stdin) wins."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def add(self, path: str, text: str) -> None:
+        self._lines[path] = physical_lines(text)
+
+    def add_stdin(self, path: str, data: bytes, fixed_text: Optional[str] = None) -> None:
+        """Source read from standard input, or the text ``--fix`` made of it (what the report refers to)."""
+        if fixed_text is not None:
+            self.add(path, fixed_text)
+            return
+        try:
+            self.add(path, decode(data).text)
+        except SourceError:
+            self.add(path, "")
+
+    def lines(self, path: str) -> list[str]:
+        if path not in self._lines:
+            try:
+                self._lines[path] = physical_lines(read(path).text)
+            except SourceError:
+                self._lines[path] = []
+        return self._lines[path]
+
+    def line(self, path: str, number: int) -> str:
+        lines = self.lines(path)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def line_keys(diagnostics: Sequence[Diagnostic], sources: Sources) -> list[tuple[str, str, int]]:
+    """For each diagnostic: (code, the stripped text of its line, how many earlier diagnostics of the file
+    share both). Unlike line numbers, these survive edits elsewhere in the file: baselines and SARIF
+    fingerprints are built on them."""
+    seen: dict[tuple[str, str, str], int] = {}
+    keys: list[tuple[str, str, int]] = [("", "", 0)] * len(diagnostics)
+    for index in sorted(range(len(diagnostics)), key=lambda i: diagnostics[i].sort_key):
+        diagnostic = diagnostics[index]
+        text = sources.line(diagnostic.path, diagnostic.line).strip()
+        occurrence = seen.get((diagnostic.path, diagnostic.code, text), 0)
+        seen[(diagnostic.path, diagnostic.code, text)] = occurrence + 1
+        keys[index] = (diagnostic.code, text, occurrence)
+    return keys
+
+
+def repository_root(start: Optional[str] = None) -> str:
+    """The top of the git work tree holding ``start`` (default: the current directory), else ``start``."""
+    here = os.path.abspath(start or os.getcwd())
+    candidate = here
+    while True:
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+        parent = os.path.dirname(candidate)
+        if parent == candidate:
+            return here
+        candidate = parent
+
+
+def repository_path(path: str, root: str) -> Optional[str]:
+    """``path`` relative to ``root`` with forward slashes; None when it lies outside ``root``."""
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
     """``path:line:col: CODE message``; ``CODE [*] message`` when ``--fix`` would fix it, as Ruff marks it."""
     return "".join(
         f"{d.path}:{d.line}:{d.column}: {d.code} {'[*] ' if fixes.enabled(d) else ''}{d.message}\n"
@@ -27,22 +110,108 @@ def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView) -> str:
     )
 
 
-def as_json(diagnostics: Sequence[Diagnostic], fixes: FixView) -> str:
+def _fix_note(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
+    applicability = fixes.applicability(diagnostic)
+    if diagnostic.fix is None or applicability is None:
+        return None
+    if fixes.enabled(diagnostic):
+        how = f"{applicability.value} fix, applied by --fix"
+    elif applicability is Applicability.UNSAFE:
+        how = "unsafe fix, applied by --fix --unsafe-fixes"
+    else:
+        how = f"{applicability.value} fix"
+    return f"{diagnostic.fix.description} ({how})"
+
+
+def full(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
+    """The flake8 line, then the source line with the finding underlined, and the fix with its safety."""
+    sources = sources or Sources()
+    blocks = []
+    for d in diagnostics:
+        header = flake8([d], fixes)
+        line = sources.line(d.path, d.line)
+        number = str(d.line)
+        gutter = " " * len(number)
+        start = len(line[: d.column - 1].expandtabs(4))
+        stop = len(line[: d.end_column - 1].expandtabs(4)) if d.end_line == d.line else len(line.expandtabs(4))
+        rows = [header, f"{gutter} |\n", f"{number} | {line.expandtabs(4)}\n",
+                f"{gutter} | {' ' * start}{'^' * max(1, stop - start)} {d.code}\n", f"{gutter} |\n"]
+        note = _fix_note(d, fixes)
+        if note is not None:
+            rows.append(f"{gutter} = fix: {note}\n")
+        blocks.append("".join(rows))
+    return "\n".join(blocks)
+
+
+def _location(line: int, column: int) -> dict[str, int]:
+    return {"row": line, "column": column}
+
+
+def _edit(edit: TextEdit) -> dict[str, Any]:
+    return {
+        "content": edit.content,
+        "location": _location(edit.line, edit.column),
+        "end_location": _location(edit.end_line, edit.end_column),
+    }
+
+
+def as_json(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
+    rules = rule_by_code()
     rows = []
     for d in diagnostics:
         applicability = fixes.applicability(d)
+        rule = rules.get(d.code)
         rows.append({
             "filename": d.path,
             "code": d.code,
+            "name": rule.name if rule is not None else "syntax-error" if d.code == SYNTAX_ERROR_CODE else None,
             "message": d.message,
-            "location": {"row": d.line, "column": d.column},
-            "end_location": {"row": d.end_line, "column": d.end_column},
+            "location": _location(d.line, d.column),
+            "end_location": _location(d.end_line, d.end_column),
             "fix": None if d.fix is None or applicability is None else {
                 "applicability": applicability.value,
                 "message": d.fix.description,
+                "edits": [_edit(edit) for edit in d.edits],
             },
+            "noqa_row": d.line,
+            "documentation": f"torchlint rule {d.code}" if rule is not None else None,
         })
-    return json.dumps(rows, indent=2) + "\n"
+    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS: dict[str, Callable[[Sequence[Diagnostic], FixView], str]] = {"flake8": flake8, "json": as_json}
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
+    """``::error file=F,line=L,col=C,endLine=..,endColumn=..,title=CODE::message`` workflow commands, escaped
+    as GitHub's toolkit escapes them; paths relative to the repository, as annotations need them."""
+    root = repository_root()
+    lines = []
+    for d in diagnostics:
+        path = repository_path(d.path, root) or d.path.replace(os.sep, "/")
+        properties = {
+            "file": path, "line": d.line, "col": d.column, "endLine": d.end_line, "endColumn": d.end_column,
+            "title": d.code,
+        }
+        rendered = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
+        mark = "[*] " if fixes.enabled(d) else ""
+        lines.append(f"::error {rendered}::{_escape_data(f'{d.code} {mark}{d.message}')}\n")
+    return "".join(lines)
+
+
+def sarif(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
+    from torchlint.sarif import render
+
+    return render(diagnostics, sources or Sources())
+
+
+Format = Callable[[Sequence[Diagnostic], FixView, Optional[Sources]], str]
+FORMATS: dict[str, Format] = {
+    "flake8": flake8, "full": full, "json": as_json, "sarif": sarif, "github": github,
+}
+NEEDS_EDITS = frozenset({"json"})  # formats that show fixes' text edits (checked without the cache)
