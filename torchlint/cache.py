@@ -55,10 +55,10 @@ def _decode(row: dict[str, Any], path: str) -> Diagnostic:
 def code_fingerprint() -> str:
     """A hash of torchlint's own code and data, so results of an edited (editable) install are not reused."""
     import torchlint
-    import torchlint.rules
+    from torchlint.registry import rules_package
 
     digest = hashlib.sha256(__version__.encode())
-    for package in (torchlint, torchlint.rules):
+    for package in (torchlint, rules_package()):
         for directory in package.__path__:
             for root, _, files in sorted(os.walk(directory)):
                 for name in sorted(files):

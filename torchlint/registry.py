@@ -13,7 +13,7 @@ from types import ModuleType
 from torchlint.rule import Rule
 
 
-def _rules_package() -> ModuleType:
+def rules_package() -> ModuleType:
     """``torchlint.rules``: installed from the top-level ``rules/`` directory, or, when torchlint runs from
     a source checkout without being installed, loaded from ``rules/`` beside the ``torchlint/`` directory."""
     try:
@@ -30,12 +30,15 @@ def _rules_package() -> ModuleType:
         package = importlib.util.module_from_spec(spec)
         sys.modules["torchlint.rules"] = package
         spec.loader.exec_module(package)
+        import torchlint
+
+        torchlint.rules = package  # type: ignore[attr-defined]  # as the import system does for subpackages
         return package
 
 
 @functools.cache
 def all_rules() -> tuple[Rule, ...]:
-    package = _rules_package()
+    package = rules_package()
     rules: list[Rule] = []
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
