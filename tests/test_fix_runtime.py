@@ -27,6 +27,38 @@ def _fixed_copy(path: Path, tmp_path: Path) -> tuple[Path, list[tuple[int, str, 
     return copy, fixed
 
 
+_PROBES = ((2, 8), (2, 4), (1, 4, 8), (2, 16), (4,), (8,), (1, 3, 8, 8), (2, 4, 8))
+
+
+def _compare_forward(before: dict[str, type], after: dict[str, type], qualnames: set[str]) -> int:
+    """Run forward of each fixed class before and after the fix on the same probe input (the first probe
+    shape the original accepts) and require the same output. Returns how many classes were compared."""
+    compared = 0
+    for qualname in sorted(qualnames):
+        if qualname not in before or qualname not in after or "<locals>" in qualname:
+            continue
+        for shape in _PROBES:
+            torch.manual_seed(0)
+            old = before[qualname]().eval()
+            torch.manual_seed(0)
+            new = after[qualname]().eval()
+            torch.manual_seed(1)
+            probe = torch.randn(*shape)
+            try:
+                with torch.no_grad():
+                    expected = old(probe)
+            except Exception:
+                continue
+            with torch.no_grad():
+                actual = new(probe.clone())
+            assert isinstance(expected, torch.Tensor) == isinstance(actual, torch.Tensor)
+            if isinstance(expected, torch.Tensor):
+                assert torch.equal(expected, actual), f"{qualname}: forward output changed by the fix"
+                compared += 1
+            break
+    return compared
+
+
 def _sites_by_line(sites: list[Site]) -> dict[tuple[int, str], list[Site]]:
     grouped: dict[tuple[int, str], list[Site]] = {}
     for site in sites:
@@ -78,6 +110,10 @@ def test_fixed_fixture_registers_moves_and_keeps_checkpoints(path: Path, tmp_pat
             assert getattr(new.to("meta"), name).device.type == "meta", f"{site}: not moved by .to('meta')"
             checked += 1
     assert checked, "no fixed site could be checked"
+    fixed_classes = {site.cls.split(".", 1)[1] for line, code, _ in fixed for site in sites[(line, code)]}
+    compared = _compare_forward(before, after, fixed_classes)
+    if any("forward" in vars(before[q]) for q in fixed_classes if q in before and "<locals>" not in q):
+        assert compared, "no fixed class with a forward could be run on a probe input"
     again = lint_text(copy.read_text("utf-8"), str(copy), RULES)
     assert not [d for d in again if d.fix is not None], "a fixable finding remains after fixing everything"
     second = fix_text(copy.read_text("utf-8"), str(copy), RULES, allowed=lambda d: True)
