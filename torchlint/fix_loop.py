@@ -68,6 +68,11 @@ def fix_text(
         if not chosen_fixes:
             result.remaining = diagnostics
             return result
+        if module.code != result.text:  # LibCST itself would drop bytes (a known LibCST round-trip bug)
+            raise FixError(
+                "LibCST cannot reproduce this file byte for byte (it would drop a comment or blank line "
+                "near the end), so it is not fixed; the findings still stand"
+            )
         chosen = [d for d in fixable if any(d.fix is fix for fix in chosen_fixes)]
         new_text = apply_fixes(module, chosen_fixes).code
         if new_text == result.text:
