@@ -2,22 +2,27 @@
 
 Usage::
 
-    python tools/measure_agreement.py transformers [--limit N] [--json out.json] [--jobs 2] [--timeout 8]
+    python tools/measure_agreement.py transformers [--limit N] [--json out.json] [--jobs 2] [--timeout 5]
+                                                   [--types llama gpt2 ...] [--all-files] [--verbose]
 
 For every model type the target package knows (for transformers: ``CONFIG_MAPPING``), the script builds a tiny
-config and instantiates the base model (and one head variant) on CPU inside ``torchlint.runtime.record()``,
-while a line tracer notes which lines of the package's files executed. Then it lints those files statically
-with the TL001/TL002 rules and compares, restricted to executed lines:
+config and instantiates the base model and one head variant (for a sub-config type with no auto mapping: the
+model class whose ``config_class`` it is) on CPU inside ``torchlint.runtime.record()``, while a line tracer
+notes which lines of the package's files executed. A build that fails is retried with depth and vocabulary left
+at their defaults, then with the default config on the meta device. Then the executed files are linted with
+the TL001/TL002 rules and compared, restricted to executed lines:
 
 * TP: a static finding at a line where a runtime site of the same code was recorded;
 * FP: a static finding at an executed line with no runtime site of that code;
 * FN: a runtime site (in a package file) with no static finding of that code at its line;
-* unverified: static findings at lines that never executed while building.
+* unverified: static findings at lines of executed files that never ran while building;
+* unreached (``--all-files`` only): static findings in package files that never ran at all.
 
 Nothing is downloaded: ``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` are set before the package is imported.
-Builds run in worker processes (``--jobs``), each build under a wall-clock limit (``--timeout``); data from a
-build that failed or timed out is discarded, because a statement that raised may have "executed" without
-assigning anything.
+Builds run in worker processes (``--jobs``), each attempt under a CPU-time limit (``--timeout``, CPU rather
+than wall time so that a busy machine does not change the result) and a data-size limit (``--memory-gb``).
+Runtime data of a failed attempt is discarded, because a statement that raised may have "executed" without
+assigning anything. Works with transformers 4.x (``sub_configs``) and 5.x (``sub_configs_defaults``).
 """
 
 from __future__ import annotations
@@ -91,25 +96,32 @@ class BuildTimeout(Exception):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise BuildTimeout in the main thread after ``seconds`` (checked when Python code runs)."""
+    """Raise BuildTimeout in the main thread after ``seconds`` of CPU time (checked when Python code runs).
+
+    CPU time rather than wall time, so that what builds does not depend on how busy the machine is."""
 
     def on_alarm(signum: int, frame: Optional[FrameType]) -> None:
-        raise BuildTimeout(f"took more than {seconds:g}s")
+        raise BuildTimeout(f"took more than {seconds:g}s of CPU")
 
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 # Attributes shrunk in tiny configs: name -> value. A default is only ever made smaller, never larger.
 WIDTH = 64
 SHRINK: dict[str, int] = {
-    **dict.fromkeys(("hidden_size", "d_model", "n_embd", "embed_dim", "dim", "model_dim", "word_embed_proj_dim"), WIDTH),
-    **dict.fromkeys(("hidden_dim", "projection_dim", "text_embed_dim", "vision_embed_dim"), WIDTH),
+    **dict.fromkeys(
+        (
+            "hidden_size", "d_model", "n_embd", "embed_dim", "dim", "model_dim", "word_embed_proj_dim", "hidden_dim",
+            "projection_dim", "text_embed_dim", "vision_embed_dim",
+        ),
+        WIDTH,
+    ),
     **dict.fromkeys(
         (
             "num_hidden_layers", "n_layer", "n_layers", "num_layers", "encoder_layers", "decoder_layers",
@@ -170,33 +182,73 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def tiny_kwargs(config_class: type, depth: int = 0) -> dict[str, Any]:
-    """Constructor kwargs that shrink ``config_class`` (and its sub-configs) to a few thousand parameters."""
+FILL_NONE = frozenset({"vocab_size", "head_dim"})  # also set when their default is None (else some builds fail)
+DEPTH = frozenset(name for name, value in SHRINK.items() if value == 1)
+
+# Config profiles tried in order for each model class, until one builds: everything shrunk; widths shrunk but
+# depth and vocabulary left alone (layer-type lists and special token ids must stay consistent); the default
+# config built on the meta device (no memory, no init cost; only code that needs real data fails there).
+PROFILES: tuple[tuple[str, frozenset[str], bool], ...] = (
+    ("tiny", frozenset(SHRINK), False),
+    ("narrow", frozenset(SHRINK) - DEPTH - {"vocab_size", "max_position_embeddings"}, False),
+    ("default-meta", frozenset(), True),
+)
+
+
+def tiny_kwargs(config_class: type, shrink: frozenset[str] = frozenset(SHRINK), depth: int = 0) -> dict[str, Any]:
+    """Constructor kwargs that shrink the ``shrink`` attributes of ``config_class`` and of its sub-configs."""
+    if not shrink:
+        return {}
     defaults = _field_defaults(config_class)
     kwargs: dict[str, Any] = {}
-    for name, target in SHRINK.items():
-        default = defaults.get(name)
-        if _is_int(default) and default > target:
+    for name in shrink:
+        default, target = defaults.get(name), SHRINK[name]
+        if (_is_int(default) and default > target) or (default is None and name in FILL_NONE and name in defaults):
             kwargs[name] = target
     if "vocab_size" in kwargs:
-        token_ids = [
-            value for name, value in defaults.items() if _is_int(value) and (name.endswith("_token_id"))
-        ]
+        token_ids = [value for name, value in defaults.items() if _is_int(value) and name.endswith("_token_id")]
         kwargs["vocab_size"] = max([kwargs["vocab_size"], *(token_id + 1 for token_id in token_ids)])
     if depth < 3:
-        for key, spec in getattr(config_class, "sub_configs_defaults", {}).items():
-            if defaults.get(key) is None and getattr(spec, "optional", False):
+        kwargs.update(_sub_config_kwargs(config_class, defaults, shrink, depth))
+    return kwargs
+
+
+# Shrunk in a sub-config whose class is only known at run time (transformers 4's ``sub_configs = {key: AutoConfig}``).
+GENERIC_SUB_SHRINK = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size")
+
+
+def _sub_config_kwargs(
+    config_class: type, defaults: dict[str, Any], shrink: frozenset[str], depth: int
+) -> dict[str, dict[str, Any]]:
+    """Dicts of tiny kwargs for the sub-configs (text_config, vision_config, ...) of a composite config."""
+    from transformers import PretrainedConfig
+
+    kwargs: dict[str, dict[str, Any]] = {}
+    specs = getattr(config_class, "sub_configs_defaults", None)
+    if specs:  # transformers 5
+        for key, spec in specs.items():
+            if key == "backbone_config" or (defaults.get(key) is None and getattr(spec, "optional", False)):
                 continue
             sub_class = _sub_config_class(spec)
             if sub_class is None:
                 continue
             sub_kwargs = dict(getattr(spec, "init_kwargs", {}) or {})
-            for name, value in tiny_kwargs(sub_class, depth + 1).items():
-                sub_kwargs[name] = value
-            for name, target in SHRINK.items():  # spec defaults may be large too
-                if _is_int(sub_kwargs.get(name)) and sub_kwargs[name] > target:
-                    sub_kwargs[name] = target
+            sub_kwargs.update(tiny_kwargs(sub_class, shrink, depth + 1))
+            for name in shrink:  # the spec's own defaults may be large too
+                if _is_int(sub_kwargs.get(name)) and sub_kwargs[name] > SHRINK[name] and name != "vocab_size":
+                    sub_kwargs[name] = SHRINK[name]
             kwargs[key] = sub_kwargs
+        return kwargs
+    sub_configs = getattr(config_class, "sub_configs", None)
+    if not isinstance(sub_configs, dict):
+        return kwargs
+    for key, sub_class in sub_configs.items():  # transformers 4
+        if key == "backbone_config":
+            continue
+        if isinstance(sub_class, type) and issubclass(sub_class, PretrainedConfig):
+            kwargs[key] = tiny_kwargs(sub_class, shrink, depth + 1)
+        else:  # AutoConfig: the composite config picks the model type
+            kwargs[key] = {name: SHRINK[name] for name in GENERIC_SUB_SHRINK if name in shrink}
     return kwargs
 
 
@@ -256,19 +308,44 @@ def _class_names(model_type: str, heads: int) -> list[str]:
 def _model_class(model_type: str, class_name: str) -> type:
     import importlib
 
+    import transformers
     from transformers.models.auto.configuration_auto import model_type_to_module_name
 
     module = importlib.import_module(f".{model_type_to_module_name(model_type)}", "transformers.models")
     cls = getattr(module, class_name, None)
     if cls is None:  # some types keep their classes in another model's module
-        import transformers
-
         cls = getattr(transformers, class_name)
     return cls  # type: ignore[no-any-return]
 
 
-def _worker_init() -> None:
+def _sub_model_class_names(model_type: str, config_class: type) -> list[str]:
+    """For a type with no auto mapping (a sub-config of a composite model), the classes built from its config."""
+    import importlib
+
+    from transformers import PreTrainedModel
+    from transformers.models.auto.configuration_auto import model_type_to_module_name
+
+    package = importlib.import_module(f".{model_type_to_module_name(model_type)}", "transformers.models")
+    modules = getattr(package, "_class_to_module", {}).values()
+    submodules = sorted({name for name in modules if name.startswith("modeling")})
+    names = [
+        name
+        for submodule in submodules
+        for name, value in vars(importlib.import_module(f"{package.__name__}.{submodule}")).items()
+        if isinstance(value, type) and issubclass(value, PreTrainedModel)
+        and getattr(value, "config_class", None) is config_class
+    ]
+    names.sort(key=lambda name: (not name.endswith("Model"), len(name), name))
+    return names[:1]
+
+
+def _worker_init(memory_gb: float) -> None:
     os.environ.update(OFFLINE_ENV)
+    if memory_gb > 0:  # fail a greedy build with MemoryError instead of having the OOM killer end the worker
+        import resource
+
+        limit = int(memory_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     warnings.filterwarnings("ignore")
     import torch
 
@@ -277,6 +354,8 @@ def _worker_init() -> None:
 
     transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
+    import transformers.modeling_utils  # noqa: F401 - every build needs it; import it before any time limit
+    import transformers.models.auto.modeling_auto  # noqa: F401
 
 
 def _short_error(error: BaseException) -> str:
@@ -287,21 +366,24 @@ def _short_error(error: BaseException) -> str:
 def build_model_type(model_type: str, root: str, timeout: float, heads: int) -> dict[str, Any]:
     """Build the base model (and ``heads`` head variants) of one model type; runtime facts of successful builds."""
     import torch
-
-    from torchlint.runtime import record
     from transformers import CONFIG_MAPPING
 
+    from torchlint.runtime import record
+
     result: dict[str, Any] = {"model_type": model_type, "builds": [], "sites": [], "lines": {}, "classes": []}
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         config_class = CONFIG_MAPPING[model_type]
-        kwargs = tiny_kwargs(config_class)
     except Exception as error:  # noqa: BLE001 - any failure skips the type
         result["error"] = f"config: {_short_error(error)}"
         return result
-    class_names = _class_names(model_type, heads)
+    try:
+        class_names = _class_names(model_type, heads) or _sub_model_class_names(model_type, config_class)
+    except Exception as error:  # noqa: BLE001 - e.g. an optional dependency the module needs is missing
+        result["error"] = f"import: {_short_error(error)}"
+        return result
     if not class_names:
-        result["error"] = "no model class in MODEL_MAPPING or the head mappings"
+        result["error"] = "no model class for this config"
         return result
     lines: dict[str, set[int]] = defaultdict(set)
     sites: set[tuple[str, str, int, str, str]] = set()
@@ -309,37 +391,52 @@ def build_model_type(model_type: str, root: str, timeout: float, heads: int) -> 
     for class_name in class_names:
         build: dict[str, Any] = {"class": class_name}
         result["builds"].append(build)
-        t0 = time.perf_counter()
-        try:
-            with time_limit(timeout):
-                model_class = _model_class(model_type, class_name)
-                config = config_class(**kwargs)
-                tracer = LineTracer(root)
-                with record() as recording, tracer:
-                    model = model_class._from_config(config) if hasattr(model_class, "_from_config") else (
-                        model_class(config)
-                    )
-            instantiated = {f"{type(m).__module__}.{type(m).__qualname__}" for m in model.modules()}
-            del model
-        except BaseException as error:  # noqa: BLE001 - includes BuildTimeout; data of a failed build is dropped
-            if isinstance(error, KeyboardInterrupt):
-                raise
-            build["error"] = _short_error(error)
-            build["seconds"] = round(time.perf_counter() - t0, 2)
+        errors: list[str] = []
+        try:  # imported outside the time limit: an import cut short would break the worker for later builds
+            model_class = _model_class(model_type, class_name)
+        except Exception as error:  # noqa: BLE001 - e.g. an optional dependency the module needs is missing
+            build["error"] = f"import: {_short_error(error)}"
             continue
-        build["seconds"] = round(time.perf_counter() - t0, 2)
-        build["classes"] = len(instantiated)
-        classes |= instantiated
-        for filename, numbers in tracer.lines.items():
-            lines[filename] |= numbers
-        for site in recording.sites:
-            sites.add((site.code, site.filename, site.line, site.cls, site.attribute))
+        for profile, shrink, on_meta in PROFILES:
+            t0 = time.process_time()
+            try:
+                with time_limit(timeout):
+                    config = config_class(**tiny_kwargs(config_class, shrink))
+                    tracer = LineTracer(root)
+                    with record() as recording, tracer, torch.device("meta" if on_meta else "cpu"):
+                        model = model_class._from_config(config) if hasattr(model_class, "_from_config") else (
+                            model_class(config)
+                        )
+                instantiated = {f"{type(m).__module__}.{type(m).__qualname__}" for m in model.modules()}
+                del model
+            except BaseException as error:  # noqa: BLE001 - includes BuildTimeout; a failed build's data is dropped
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                errors.append(f"{profile}: {_short_error(error)}")
+                continue
+            build.update(profile=profile, cpu_seconds=round(time.process_time() - t0, 2), classes=len(instantiated))
+            classes |= instantiated
+            for filename, numbers in tracer.lines.items():
+                lines[filename] |= numbers
+            for site in recording.sites:
+                sites.add((site.code, site.filename, site.line, site.cls, site.attribute))
+            break
+        else:
+            build["error"] = errors[0]
+            build["errors"] = errors
         gc.collect()
     result["lines"] = {filename: sorted(numbers) for filename, numbers in lines.items()}
     result["sites"] = sorted(sites)
     result["classes"] = sorted(classes)
-    result["seconds"] = round(time.perf_counter() - started, 2)
+    result["cpu_seconds"] = round(time.process_time() - started, 2)
+    result["max_rss_mb"] = _max_rss_mb()
     return result
+
+
+def _max_rss_mb() -> int:
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -424,7 +521,7 @@ class SourceIndex:
 
 @dataclasses.dataclass
 class Row:
-    kind: str  # TP, FP, FN, unverified
+    kind: str  # TP, FP, FN, unverified (line of an executed file that never ran), unreached (file never ran)
     code: str
     path: str
     line: int
@@ -461,15 +558,15 @@ def compare(
     lines: dict[str, set[int]],
     sites: Iterable[tuple[str, str, int, str, str]],
     findings: dict[str, list[tuple[int, int, str]]],
-) -> tuple[list[Row], dict[str, int]]:
-    """Rows for every TP/FP/FN/unverified finding and counters of what fell outside the comparison."""
+) -> tuple[list[Row], list[dict[str, Any]]]:
+    """Rows for every TP/FP/FN/unverified finding, and the runtime sites in files outside the package."""
     index = SourceIndex()
     runtime: dict[tuple[str, int], set[str]] = defaultdict(set)
     site_classes: dict[tuple[str, int, str], set[str]] = defaultdict(set)
-    outside: Counter[str] = Counter()
-    for code, filename, line, cls, _attribute in sites:
+    outside: list[dict[str, Any]] = []
+    for code, filename, line, cls, attribute in sites:
         if not filename.startswith(root):
-            outside[code] += 1
+            outside.append({"code": code, "path": filename, "line": line, "class": cls, "attribute": attribute})
             continue
         runtime[(filename, line)].add(code)
         site_classes[(filename, line, code)].add(cls)
@@ -499,43 +596,83 @@ def compare(
             elif any(number in executed for number in span):
                 rows.append(row("FP", code, path, line))
             else:
-                rows.append(row("unverified", code, path, line))
+                rows.append(row("unverified" if path in lines else "unreached", code, path, line))
     for (path, line), codes in sorted(runtime.items()):
         for code in sorted(codes):
             if (path, line, code) not in matched:
                 rows.append(row("FN", code, path, line))
-    return rows, {f"runtime sites outside {Path(root).name}/ ({code})": n for code, n in sorted(outside.items())}
+    return rows, sorted(outside, key=lambda site: (site["path"], site["line"]))
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its (finished) workers."""
+    import resource
+
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
 
 
 def _ratio(numerator: int, denominator: int) -> Optional[float]:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def _failed(model_type: str, error: str) -> dict[str, Any]:
+    return {"model_type": model_type, "error": error, "builds": [], "sites": [], "lines": {}, "classes": []}
+
+
+def _new_pool(jobs: int, memory_gb: float) -> futures.ProcessPoolExecutor:
+    options: dict[str, Any] = {}
+    if sys.version_info >= (3, 11):
+        options["max_tasks_per_child"] = 100  # bound what a worker accumulates (imported modules, caches)
+    return futures.ProcessPoolExecutor(
+        jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(memory_gb,),
+        **options,
+    )
+
+
 def _run_builds(model_types: Sequence[str], root: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Build every model type in worker processes; a crashed worker's pending types are retried once."""
+    """Build every model type in worker processes, at most ``jobs`` at a time.
+
+    When a worker dies (a crash, or the kernel's OOM killer), the types that were in flight are suspects: each
+    is retried alone in a fresh pool, and marked "worker crashed" if it kills that one too.
+    """
     results: dict[str, dict[str, Any]] = {}
-    pending = list(model_types)
-    context = multiprocessing.get_context("spawn")
-    for attempt in range(2):
-        if not pending:
-            break
-        with futures.ProcessPoolExecutor(args.jobs, mp_context=context, initializer=_worker_init) as pool:
-            jobs = {pool.submit(build_model_type, t, root, args.timeout, args.heads): t for t in pending}
+    queue = list(model_types)
+    suspects: list[str] = []
+
+    def report(result: dict[str, Any]) -> None:
+        results[result["model_type"]] = result
+        if args.verbose:
+            status = result.get("error") or ", ".join(
+                f"{b['class']}:{'ok' if 'error' not in b else b['error'][:60]}" for b in result["builds"]
+            )
+            print(f"[{len(results)}/{len(model_types)}] {result['model_type']}: {status}", file=sys.stderr)
+
+    while queue:
+        in_flight: dict[futures.Future[dict[str, Any]], str] = {}
+        with _new_pool(args.jobs, args.memory_gb) as pool:
             try:
-                for done, future in enumerate(futures.as_completed(jobs), 1):
-                    result = future.result()
-                    results[result["model_type"]] = result
-                    if args.verbose:
-                        status = result.get("error") or ", ".join(
-                            f"{b['class']}:{'ok' if 'error' not in b else b['error'][:60]}" for b in result["builds"]
+                while queue or in_flight:
+                    while queue and len(in_flight) < args.jobs:
+                        model_type = queue.pop(0)
+                        in_flight[pool.submit(build_model_type, model_type, root, args.timeout, args.heads)] = (
+                            model_type
                         )
-                        print(f"[{done}/{len(jobs)}] {result['model_type']}: {status}", file=sys.stderr)
+                    done, _ = futures.wait(in_flight, return_when=futures.FIRST_COMPLETED)
+                    for future in done:
+                        in_flight.pop(future)
+                        report(future.result())
             except BrokenProcessPool:
-                print(f"worker crashed (attempt {attempt + 1}); retrying unfinished types", file=sys.stderr)
-        pending = [t for t in pending if t not in results]
-    for model_type in pending:
-        results[model_type] = {"model_type": model_type, "error": "worker crashed", "builds": [], "sites": [],
-                               "lines": {}, "classes": []}
+                suspects.extend(in_flight.values())
+                print(f"a worker died while building {sorted(in_flight.values())}", file=sys.stderr)
+    for model_type in suspects:
+        with _new_pool(1, args.memory_gb) as pool:
+            try:
+                report(pool.submit(build_model_type, model_type, root, args.timeout, args.heads).result())
+            except BrokenProcessPool:
+                report(_failed(model_type, "worker crashed"))
     return [results[t] for t in model_types]
 
 
@@ -562,9 +699,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--types", nargs="*", default=None, help="build only these model types")
     parser.add_argument("--json", dest="json_path", default=None, help="write the full result as JSON here")
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
-    parser.add_argument("--timeout", type=float, default=8.0, help="seconds allowed for one model build")
+    parser.add_argument("--timeout", type=float, default=5.0, help="CPU seconds allowed for one model build attempt")
+    parser.add_argument("--memory-gb", type=float, default=8.0, help="data-size limit of one worker (0: none)")
     parser.add_argument("--heads", type=int, default=1, help="head variants built besides the base model")
     parser.add_argument("--show", type=int, default=25, help="FN rows printed (all FP rows are printed)")
+    parser.add_argument("--all-files", action="store_true",
+                        help="also lint the package files that never executed (their findings: 'unreached')")
     parser.add_argument("--verbose", action="store_true", help="print each model type's build status")
     args = parser.parse_args(argv)
 
@@ -591,10 +731,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         classes |= set(result["classes"])
 
     files = sorted(path for path in lines if path.endswith(".py") and os.path.isfile(path))
+    linted = sorted({*files, *map(str, Path(root).rglob("*.py"))}) if args.all_files else files
     findings: dict[str, list[tuple[int, int, str]]] = {}
     lint_errors: dict[str, str] = {}
     with futures.ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for path, future in [(path, pool.submit(lint_file, path)) for path in files]:
+        for path, future in [(path, pool.submit(lint_file, path)) for path in linted]:
             try:
                 findings[path] = future.result()
             except Exception as error:  # noqa: BLE001 - a linter crash is reported, not fatal
@@ -619,19 +760,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "module_classes_instantiated_in_package": len(package_classes),
         "files_executed": len(files),
         "files_with_runtime_sites": len({path for (_c, path, *_rest) in sites if path.startswith(root)}),
-        "files_with_static_findings": sum(bool(found) for found in findings.values()),
+        "files_linted": len(linted),
+        "executed_files_with_static_findings": sum(bool(findings.get(path)) for path in files),
         "runtime_sites_in_package": len({(c, p, n) for (c, p, n, *_r) in sites if p.startswith(root)}),
         "TP": tp,
         "FP": fp,
         "FN": fn,
         "unverified": count["unverified"],
+        **({"unreached": count["unreached"]} if args.all_files else {}),
         "precision": _ratio(tp, tp + fp),
         "recall": _ratio(tp, tp + fn),
         **{f"{kind} {code}": by_code[(kind, code)] for kind in ("TP", "FP", "FN", "unverified") for code in CODES},
-        **outside,
+        **({f"unreached {code}": by_code[("unreached", code)] for code in CODES} if args.all_files else {}),
+        "runtime sites outside the package": len(outside),
         "lint_errors": len(lint_errors),
         "build_seconds": round(build_seconds, 1),
         "lint_seconds": round(lint_seconds, 1),
+        "cpu_seconds_total": round(_cpu_seconds(), 1),
     }
 
     _print_table(
@@ -643,7 +788,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ) + Counter(r["error"][:70] for r in results if "error" in r)
     if failures:
         _print_table("most common build failures", [(f"{n}x", msg) for msg, n in failures.most_common(8)])
-    for kind, limit in (("FP", None), ("FN", args.show), ("unverified", args.show)):
+    for kind, limit in (("FP", None), ("FN", args.show), ("unverified", args.show), ("unreached", args.show)):
         selected = [row for row in rows if row.kind == kind]
         if not selected:
             continue
@@ -653,6 +798,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"  {row.code} {row.path}:{row.line}  [{row.scope}]  {row.source}")
             if row.hint:
                 print(f"        {row.hint}")
+    if outside:
+        print(f"\nruntime sites outside {args.package}/ (not compared)")
+        for site in outside:
+            print(f"  {site['code']} {site['path']}:{site['line']}  {site['class']}.{site['attribute']}")
     if lint_errors:
         print("\nlint errors:", lint_errors)
 
@@ -661,8 +810,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "summary": summary,
             "rows": [dataclasses.asdict(row) for row in rows],
             "lint_errors": lint_errors,
+            "runtime_sites_outside_package": outside,
             "model_types": [
-                {key: value for key, value in result.items() if key not in ("lines", "sites", "classes")}
+                {key: value for key, value in result.items() if key not in ("lines", "classes")}
                 for result in results
             ],
         }

@@ -1,0 +1,36 @@
+"""The floor for a LibCST linter: read every listed file, and parse with LibCST each one that names torch.
+
+Usage: ``python parse_floor.py FILE_LIST`` (one path a line). Files are decoded the way Python decodes
+source (coding cookie, BOM), as torchlint does, and parsed in this one process. Prints a JSON summary.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import tokenize
+
+import libcst
+
+
+def main() -> None:
+    with open(sys.argv[1], encoding="utf-8") as handle:
+        paths = [line for line in handle.read().splitlines() if line]
+    parsed = failed = 0
+    for path in paths:
+        with open(path, "rb") as source:
+            raw = source.read()
+        if b"torch" not in raw:
+            continue
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+            libcst.parse_module(raw.decode(encoding))
+            parsed += 1
+        except Exception:  # a syntax error, an undecodable file: counted, as torchlint reports them
+            failed += 1
+    print(json.dumps({"files": len(paths), "parsed": parsed, "failed": failed}))
+
+
+if __name__ == "__main__":
+    main()
