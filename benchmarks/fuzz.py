@@ -13,10 +13,12 @@ assignments inserted into ``__init__`` bodies (``--files``, default a quarter of
 linted with all rules, fixed with every fix, and (unless ``--no-cli``) run through ``torchlint`` and
 ``torchlint --fix --unsafe-fixes``; see tests/fuzz_support.py for the properties. The run ends with one line
 
-    tried 20000 generated programs, 5000 mutated files: 0 crashes, 0 bad fixes
+    tried 20000 generated programs, 5000 mutated files: 0 crashes, 0 bad fixes (0 distinct) in 9000 s, seed 7
 
-and, for each distinct failure, a minimised reproducer (``--no-minimise`` skips minimising). Without ``--seed``
-a random seed is chosen and printed. Exit status: 0 when nothing failed, 1 otherwise.
+and, for each distinct failure, a minimised reproducer (``--no-minimise`` skips minimising). Failures that
+tests/test_fuzz.py records as known (strict xfails) are counted here too. Without ``--seed`` a random seed is
+chosen and printed. Exit status: 0 when nothing failed, 1 otherwise. An input takes about 0.35 s with the
+command line (0.2 s with ``--no-cli``) on a busy 2-core machine: ``--examples 1200`` is about ten minutes.
 """
 
 from __future__ import annotations

@@ -107,8 +107,9 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "for another class of this file the same line assigns something that may not be a tensor"
     if event.slot_before is not Slot.UNSET:
         return f"`{name}` is already a plain attribute here, so register_buffer would raise KeyError"
-    if event.context.class_attribute(name) is not None:
-        return f"the class has a method or class attribute named `{name}`"
+    taken = event.context.name_taken(name)
+    if taken is not None:
+        return f"{taken}, so register_buffer would raise KeyError"
     others = [write for write in event.context.writes(name) if write.statement is not event.statement]
     if any(write.value.kind not in (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER) for write in others):
         return f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
@@ -118,13 +119,13 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
 
 
 def _fix(event: AttributeAssignment) -> Fix:
-    assert event.name is not None and event.value_node is not None
-    name = event.name
+    assert event.name is not None and event.stored_name is not None and event.value_node is not None
+    name = event.stored_name
     settings = event.context.settings
     persistent = settings.buffer_persistence == PERSISTENT
     others_unknown = any(
         write.value.kind is Kind.UNKNOWN
-        for write in event.context.writes(name)
+        for write in event.context.writes(event.name)
         if write.statement is not event.statement
     )
     safe = event.value.floating is False and not persistent and not others_unknown
@@ -158,7 +159,7 @@ def _fix(event: AttributeAssignment) -> Fix:
         edits.append(Replace(statement, cst.Expr(value=register, semicolon=semicolon)))
     if isinstance(statement, cst.AnnAssign):
         declaration = cst.SimpleStatementLine(
-            body=[cst.AnnAssign(target=cst.Name(name), annotation=statement.annotation)]
+            body=[cst.AnnAssign(target=cst.Name(event.display_name), annotation=statement.annotation)]
         )
         edits.append(InsertClassStatement(event.owner.node, declaration))
     return Fix(f"Register `{name}` as a {kind} buffer", applicability, tuple(edits))
@@ -180,7 +181,7 @@ class UnregisteredTensor(Rule):
             return
         if event.name is not None:
             subject = f"`self.{event.name}`"
-            register = f'self.register_buffer("{event.name}", ...)'
+            register = f'self.register_buffer("{event.stored_name}", ...)'
         else:
             subject = f"the attribute named by `{event.display_name}`"
             register = f"self.register_buffer({event.display_name}, ...)"

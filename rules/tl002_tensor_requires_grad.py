@@ -30,8 +30,10 @@ class Scale(nn.Module):
 The fix wraps the value in `nn.Parameter(...)` (spelled with the file's own alias for `torch.nn`) and drops
 the now redundant `requires_grad=True` or `.requires_grad_()`. It is always **unsafe**: the tensor joins
 `parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix
-lack its key. No fix is offered before `super().__init__()` has run (assigning a Parameter would raise),
-or when a method or class attribute of the same name would hide the registered parameter.
+lack its key. No fix is offered where the Parameter would raise: before `super().__init__()` has run, when
+a method or class attribute of the class or of `nn.Module` has the name (`KeyError: "attribute 'type'
+already exists"`), or when the class assigns the attribute something else that is not a Parameter (a
+registered parameter rejects a plain tensor with `TypeError`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from torchlint.edits import Edit, InsertImport, Replace
 from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.torch_names import nn_reference_or_import
+from torchlint.values import Kind
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 
@@ -69,8 +72,14 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "the value is not a single expression"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run"
-    if event.name is not None and event.context.class_attribute(event.name) is not None:
-        return f"the class has a method or class attribute named `{event.name}`"
+    if event.name is None:
+        return None
+    taken = event.context.name_taken(event.name)
+    if taken is not None:
+        return f"{taken}, so assigning an nn.Parameter would raise KeyError"
+    others = [write for write in event.context.writes(event.name) if write.statement is not event.statement]
+    if any(write.value.kind not in (Kind.PARAMETER, Kind.NONE, Kind.UNKNOWN) for write in others):
+        return f"`self.{event.name}` is also assigned a value that is not an nn.Parameter, which a parameter rejects"
     return None
 
 

@@ -61,22 +61,9 @@ from torchlint.edits import Edit, Replace
 from torchlint.events import AttributeAssignment, Context, RegistrationCall, Slot, SuperInit
 from torchlint.file_model import ClassInfo
 from torchlint.method_graph import construction_methods, methods_named, self_parameter
+from torchlint.module_attributes import module_has
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.values import Kind
-
-# Methods and class attributes every nn.Module has (on torch 2.1 and later): hasattr() finds them, so no
-# buffer, parameter or submodule can take their names.
-MODULE_CLASS_ATTRIBUTES = frozenset(
-    {"T_destination", "add_module", "apply", "bfloat16", "buffers", "children", "cpu", "cuda", "double",
-     "dump_patches", "eval", "extra_repr", "float", "forward", "get_buffer", "get_extra_state",
-     "get_parameter", "get_submodule", "half", "load_state_dict", "modules", "named_buffers",
-     "named_children", "named_modules", "named_parameters", "parameters", "register_backward_hook",
-     "register_buffer", "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
-     "register_module", "register_parameter", "requires_grad_", "set_extra_state", "share_memory",
-     "state_dict", "to", "to_empty", "train", "type", "xpu", "zero_grad"}
-)
-# Instance attributes that nn.Module.__init__ puts in the instance __dict__.
-MODULE_INSTANCE_ATTRIBUTES = frozenset({"training"})
 
 _KINDS = {"register_buffer": "buffer", "register_parameter": "parameter", "add_module": "module",
           "register_module": "module"}
@@ -124,7 +111,7 @@ def _holder(context: Context, name: str, slot: Slot, own: Optional[Slot], module
         return None if _is_property(found) else f"the class has a method named `{name}`"
     if found is not None:
         return f"the class body assigns `{name}`"
-    if name in MODULE_CLASS_ATTRIBUTES or (module_initialised and name in MODULE_INSTANCE_ATTRIBUTES):
+    if module_has(name, module_initialised):
         return f"`{name}` is an attribute of every nn.Module"
     return None
 

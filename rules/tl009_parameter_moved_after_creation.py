@@ -34,8 +34,10 @@ Or create the module first and move the whole model with `model.to(device)`.
 The fix moves the call inside: `nn.Parameter(t).to(x)` becomes `nn.Parameter(t.to(x))`. It is **unsafe**:
 wherever the move or cast really happens, the tensor now becomes a registered Parameter, so it joins
 `parameters()` and `state_dict()`, optimizers start training it, and checkpoints saved before the fix lack
-its key. No fix is offered when the Parameter's data is not a single visible argument, or when the moved
-value sits in a local that other code uses too.
+its key. No fix is offered when the Parameter's data is not a single visible argument, when the moved
+value sits in a local that other code uses too, or where assigning a real Parameter would raise: before
+`super().__init__()` has run, or under a name that a method or class attribute of the class or of
+`nn.Module` already has (`self.half = ...`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.edits import Replace
-from torchlint.events import AttributeAssignment, RegistrationCall
+from torchlint.events import AttributeAssignment, RegistrationCall, SuperInit
 from torchlint.file_model import FileModel
 from torchlint.function_index import function_index
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
@@ -102,6 +104,14 @@ def _fix(moved: cst.Call, parameter: cst.Call, display: str) -> Optional[Fix]:
     )
 
 
+def _parameter_would_raise(event: AttributeAssignment) -> Optional[str]:
+    """Why assigning the fixed value, a real nn.Parameter, would raise where the plain tensor did not."""
+    if event.super_init is not SuperInit.YES:
+        return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
+    taken = event.name is not None and event.context.name_taken(event.name)
+    return f"{taken}, so an nn.Parameter would raise KeyError" if taken else None
+
+
 def _no_fix_reason(fix: Optional[Fix], shared: bool) -> Optional[str]:
     if shared:
         return "the local that holds the value is used elsewhere too"
@@ -147,6 +157,9 @@ class ParameterMovedAfterCreation(Rule):
         moved, parameter, moves, shared = found
         subject = f"`self.{event.name}`" if event.name is not None else f"the attribute named by `{event.display_name}`"
         fix = None if shared else _fix(moved, parameter, event.display_name)
+        raises = _parameter_would_raise(event)
+        if raises is not None:
+            fix = None
         yield Finding(
             code=self.code,
             node=event.target,
@@ -157,7 +170,7 @@ class ParameterMovedAfterCreation(Rule):
                 f"nn.Parameter(t{_suffix(moves)})"
             ),
             fix=fix,
-            no_fix_reason=_no_fix_reason(fix, shared),
+            no_fix_reason=raises or _no_fix_reason(fix, shared),
         )
 
     def on_registration_call(self, event: RegistrationCall) -> FindingIterator:

@@ -145,8 +145,9 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     anchor = next((index for index, statement in enumerate(body) if _is_super_init(statement, self_id)), None)
     if anchor is None:
         return None, "__init__ has no top-level super().__init__() call to declare the buffer after"
-    if context.class_attribute(name) is not None:
-        return None, f"the class has a method or class attribute named `{name}`, which register_buffer rejects"
+    taken = context.name_taken(name)
+    if taken is not None:
+        return None, f"{taken}, which register_buffer rejects"
     writes = [write for write in context.writes(name) if write.statement is not event.statement]
     early = _statement_ids(body[: anchor + 1])
     later_classes = context.class_order[context.class_order.index(context.instance) + 1:]
@@ -161,7 +162,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
         return None, f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
     if _tests_presence(context, name):
         return None, f'the class tests hasattr(self, "{name}"), which declaring the buffer would make true'
-    statement = cst.parse_statement(f'{self_id}.register_buffer("{name}", None, persistent=False)\n')
+    statement = cst.parse_statement(f'{self_id}.register_buffer("{event.stored_name}", None, persistent=False)\n')
     assert isinstance(statement, cst.SimpleStatementLine)
     safe = all(kind in _TENSOR_OR_NONE for kind in kinds)
     fix = Fix(
@@ -186,7 +187,7 @@ class TensorAssignedInForward(Rule):
             return
         if event.name is not None:
             subject = f"`self.{event.name}`"
-            declare = f'self.register_buffer("{event.name}", None, persistent=False)'
+            declare = f'self.register_buffer("{event.stored_name}", None, persistent=False)'
         else:
             subject = f"the attribute named by `{event.display_name}`"
             declare = f"self.register_buffer({event.display_name}, None, persistent=False)"

@@ -18,11 +18,15 @@ The properties (:func:`check_source`):
 1. nothing crashes: ``lint_text`` with every rule returns diagnostics (a file that cannot be parsed is a
    TL999 diagnostic) and ``torchlint.cli.main`` on a file exits 0, 1 or 2 without an "internal error";
 2. ``fix_text`` with every fix allowed produces code that ``ast.parse`` and ``libcst.parse_module`` accept
-   (unless the input itself is one CPython's parser rejects), is idempotent, and in each round of the fix
-   loop changes only the lines of the statements it fixed: an original line may change only when it is in
-   the statement of a fixed diagnostic (for TL006's fix, which moves an attribute into a local, in that
-   method), and a line may be added only where a fix's ``InsertClassStatement`` / ``InsertImport`` /
-   ``InsertAfter`` edit puts its statement. ``--fix`` through the command line writes exactly that text.
+   (unless the input itself is one CPython's parser rejects), is idempotent, and changes only the lines of
+   what it fixed: in each round of the fix loop, an original line may change only when it is in the
+   statement of a fixed diagnostic (TL006's fix also turns ``self.<name>`` into a local elsewhere in that
+   method, TL009's fix the one definition of the local the reported statement uses); every other line stays,
+   in order and with its line ending; and a line may be added only where a fix's ``InsertClassStatement`` /
+   ``InsertImport`` / ``InsertAfter`` edit puts its statement. A file that LibCST does not give back as it
+   read it fails apart (``NO_ROUND_TRIP``). ``--fix`` through the command line writes exactly that text;
+3. a fix never brings a finding that was not there (such as TL006 for a buffer registered under a name that
+   nn.Module already has): the fixed code would raise where the original ran.
 
 A violated property raises :class:`Failure`, whose ``kind`` is "crash" or "bad fix" and whose ``signature``
 groups failures with the same cause, so :func:`minimise` can shrink an input without sliding to another bug.
@@ -39,7 +43,7 @@ import random
 import re
 import tempfile
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -47,11 +51,10 @@ from typing import Callable, Optional
 import libcst as cst
 from hypothesis import strategies as st
 
-import torchlint.fix_loop as fix_loop
 from torchlint.cli import main as cli_main
 from torchlint.diagnostics import Diagnostic
 from torchlint.edits import InsertAfter, InsertClassStatement, InsertImport, Replace
-from torchlint.fix_loop import FixError, fix_text
+from torchlint.fix_loop import FixError, FixResult, FixRound, fix_text
 from torchlint.lines import line_ending, physical_lines
 from torchlint.linter import lint_text
 from torchlint.positions import node_positions
@@ -160,44 +163,6 @@ def _generalise(message: str) -> str:
 # --- property 2: fixes parse, are idempotent and local ---------------------------------------------------
 
 
-@dataclass
-class FixRound:
-    """One round of the fix loop: the text and tree it analysed, the diagnostics whose fixes it applied,
-    and the text that applying them produced."""
-
-    before: str
-    module: cst.Module
-    chosen: list[Diagnostic]
-    after: str = ""
-
-
-@contextlib.contextmanager
-def recorded_rounds() -> Iterator[list[FixRound]]:
-    """Record each round of :func:`torchlint.fix_loop.fix_text` run inside the block."""
-    rounds: list[FixRound] = []
-    real_lint, real_apply = fix_loop.lint_module, fix_loop.apply_fixes
-    last: dict[str, object] = {}
-
-    def lint_module(module: cst.Module, text: str, *args: object, **kwargs: object) -> list[Diagnostic]:
-        diagnostics = real_lint(module, text, *args, **kwargs)  # type: ignore[arg-type]
-        last.update(module=module, text=text, diagnostics=diagnostics)
-        return diagnostics
-
-    def apply_fixes(module: cst.Module, fixes: Sequence[object]) -> cst.Module:
-        assert module is last["module"]
-        diagnostics: list[Diagnostic] = last["diagnostics"]  # type: ignore[assignment]
-        chosen = [d for d in diagnostics if any(d.fix is fix for fix in fixes)]
-        result = real_apply(module, fixes)  # type: ignore[arg-type]
-        rounds.append(FixRound(str(last["text"]), module, chosen, result.code))
-        return result
-
-    fix_loop.lint_module, fix_loop.apply_fixes = lint_module, apply_fixes  # type: ignore[assignment]
-    try:
-        yield rounds
-    finally:
-        fix_loop.lint_module, fix_loop.apply_fixes = real_lint, real_apply
-
-
 def _diff(before: str, after: str) -> str:
     return "".join(difflib.unified_diff(
         physical_lines(before, keepends=True), physical_lines(after, keepends=True), "before", "after", n=1
@@ -214,25 +179,27 @@ def _parses(text: str) -> Optional[str]:
 
 
 def check_fix(text: str, settings: Settings = DEFAULT) -> str:
-    """The fixed text, after checking property 2."""
-    with recorded_rounds() as rounds:
-        try:
-            result = fix_text(text, PATH, ALL_RULES, allowed=lambda d: True, settings=settings)
-        except FixError as error:
-            if _parses(text) is not None:
-                return text  # the input itself does not parse with CPython; the fix loop rightly stops
-            codes = ",".join(sorted({d.code for r in rounds[-1:] for d in r.chosen}))
-            raise Failure("bad fix", f"fix of {codes} does not parse", str(error)) from None
-        except Exception as error:
-            raise _crash("fix_text", error) from None
+    """The fixed text, after checking properties 2 and 3."""
+    try:
+        result = fix_text(text, PATH, ALL_RULES, allowed=lambda d: True, settings=settings)
+    except FixError as error:
+        if _parses(text) is not None:
+            return text  # the input itself does not parse with CPython; the fix loop rightly stops
+        reached = error.rounds[-1].after if error.rounds else text
+        if cst.parse_module(reached).code != reached:
+            return text  # LibCST would drop bytes of this text; the fix loop refuses to fix the file
+        raise Failure("bad fix", "a fix does not parse", str(error)) from None
+    except Exception as error:
+        raise _crash("fix_text", error) from None
+    check_nothing_withdrawn(result)
     if result.text == text:
         return text
     problem = _parses(result.text)
     if problem is not None and _parses(text) is None:
         raise Failure("bad fix", "fixed text does not parse", problem + "\n" + _diff(text, result.text))
-    for fix_round in rounds:
+    for fix_round in result.rounds:
         check_round(fix_round)
-    for fix_round in rounds:
+    for fix_round in result.rounds:
         if fix_round.module.code != fix_round.before:
             raise Failure("bad fix", NO_ROUND_TRIP, _diff(fix_round.before, fix_round.module.code))
     try:
@@ -243,6 +210,17 @@ def check_fix(text: str, settings: Settings = DEFAULT) -> str:
         codes = ",".join(sorted({d.code for d in again.fixed}))
         raise Failure("bad fix", f"not idempotent: fixing again applies {codes}", _diff(result.text, again.text))
     return result.text
+
+
+def check_nothing_withdrawn(result: FixResult) -> None:
+    """Property 3: no rule offers a fix that would bring a finding that was not there (a buffer registered
+    under a name nn.Module already has: the fixed code raises where the original ran). The fix loop withdraws
+    such a fix before it reaches a file; each one it had to withdraw is a rule's mistake."""
+    if result.withdrawn:
+        first = result.withdrawn[0]
+        new_code = re.search(r"would bring (TL\d+)", first.message)
+        raise Failure("bad fix", f"fix of {first.code} brings {new_code.group(1) if new_code else 'new findings'}",
+                      "\n".join(f"{d.line}:{d.column}: {d.code} {d.message}" for d in result.withdrawn))
 
 
 class _Collector(cst.CSTVisitor):
@@ -325,6 +303,7 @@ def check_round(fix_round: FixRound) -> None:
         elif isinstance(edit, InsertClassStatement) and isinstance(edit.class_node.body, cst.IndentedBlock):
             anchors.extend(edit.class_node.body.body)
     anchors.extend(module.body)
+    anchors.extend(decorator for anchor in list(anchors) for decorator in getattr(anchor, "decorators", ()))
     positions = node_positions(module, [*collector.statements, *collector.functions, *anchors])
 
     def enclosing(cls: type, line: int, column: int, end_line: int, end_column: int) -> Optional[cst.CSTNode]:
@@ -360,7 +339,8 @@ def check_round(fix_round: FixRound) -> None:
                 allowed.update(range(outside.start.line, outside.end.line + 1))
 
     def before(statement: cst.BaseStatement) -> tuple[int, int]:
-        high = positions[statement].start.line - 1
+        decorators = getattr(statement, "decorators", ())
+        high = positions[decorators[0] if decorators else statement].start.line - 1
         return high - len(getattr(statement, "leading_lines", ())), high
 
     def after(statement: cst.CSTNode) -> tuple[int, int]:
@@ -484,7 +464,7 @@ def check_source(data: bytes, settings: Settings = DEFAULT, cli: bool = True) ->
 
 # mostly fresh names, sometimes one that nn.Module or the class already uses, or an invalid one
 NAMES = ["x", "mask", "weight", "scale", "layers", "buf", "cache", "inv_freq", "table", "stats", "pe", "alpha",
-         "x", "mask", "weight", "training", "forward", "device"]
+         "x", "mask", "weight", "training", "forward", "device", "to", "type", "half", "_buffers", "match", "é"]
 REGISTERED_NAMES = [*NAMES[:12], "a.b", ""]
 ANNOTATIONS = ["Tensor", "torch.Tensor", '"torch.Tensor"', "Optional[Tensor]", "{NN}.Module", "list", "int"]
 CONDITIONS = ["n > 2", "self.training", "flag", "True", "x is None", "torch.cuda.is_available()"]
@@ -511,6 +491,9 @@ SPELLINGS = [
     _Spelling('"""A module."""\nfrom __future__ import annotations\n\nimport torch\n', "torch", "torch.nn",
               "torch.nn.Module"),
     _Spelling("import torch\nimport torch.nn\n", "torch", "torch.nn", "torch.nn.Module"),
+    _Spelling("#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nfrom typing import TYPE_CHECKING\n\nimport torch\n"
+              "try:\n    from torch import nn\nexcept ImportError:\n    nn = None\n", "torch", "nn", "nn.Module"),
+    _Spelling("import torch\nfrom torch.nn import Module\nnn = 3\n", "torch", "torch.nn", "Module"),
 ]
 
 
@@ -598,8 +581,18 @@ def _statement(draw: st.DrawFn, spelling: _Spelling, s: str, depth: int = 0) -> 
         lambda: f"{s}.{name}.data = {value}", lambda: f'{s}.register_buffer("{name}", {s}.{name})',
         lambda: f'{s}.register_buffer("{name}", {s}.{name} * 2, persistent=False)',
         lambda: f"{s}.{name} = x.softmax(-1)", lambda: f"return {value}" if depth else "pass",
+        lambda: f"{s}.{name} = {_tensor(draw, spelling)}; {s}.{other} = {_tensor(draw, spelling)}",
+        lambda: f"{s}.{name} = \\\n    {_tensor(draw, spelling)}", lambda: f"({s}.{name}) = {value}",
+        lambda: f"{s}.{name} = (\n    {value}\n)", lambda: f"{s}.{name} = (y := {_tensor(draw, spelling)})",
+        lambda: f"{s}.{name} = {value} if flag else None", lambda: f"{s}.{name}: {annotation()} = (  # why\n    {value}\n)",
+        lambda: f'{s}.register_buffer(name="{registered()}", tensor={value})',
+        lambda: f'{s}.register_buffer("{registered()}", {value}, False)', lambda: f'setattr({s}, f"{name}", {value})',
+        lambda: f'{s}.__dict__["{name}"] = {value}', lambda: f'object.__setattr__({s}, "{name}", {value})',
+        lambda: f"{s}.{name} = [[{_module(draw, spelling)}]]", lambda: f"{s}.{name} = {spelling.nn}.ModuleList() + [{value}]",
+        lambda: f"super().__init__(); {s}.{name} = {value}", lambda: f"{s}.{name} = {value}  # type: Tensor",
+        lambda: f"{s}.{name} = {value}\n# a comment after\n",
     ]
-    form = draw(st.integers(0, len(forms) + 4))
+    form = draw(st.integers(0, len(forms) + 6))
     if form < len(forms):
         return [forms[form]() + comment]
     if depth >= 2:
@@ -616,6 +609,10 @@ def _statement(draw: st.DrawFn, spelling: _Spelling, s: str, depth: int = 0) -> 
         return [f"with {spelling.torch}.no_grad():", *indented]
     if compound == 3:
         return ["try:", *indented, "except Exception:", "    pass"]
+    if compound == 4:
+        return ["if TYPE_CHECKING:", *indented, "else:", *indented]
+    if compound == 5:
+        return ["def inner():", *indented, "inner()"]
     return [f"if {condition}: {s}.{name} = {value}"]
 
 
@@ -625,13 +622,15 @@ def _method(draw: st.DrawFn, spelling: _Spelling, name: str, params: str, super_
     if super_init:
         call = draw(st.sampled_from(["super().__init__()", "super().__init__()", "super().__init__()",
                                      f"super(M, {s}).__init__()", f"{spelling.module}.__init__({s})",
-                                     "super().__init__(*args)"]))
+                                     "super().__init__(*args)", "super().__init__()  # first\n# then the state",
+                                     f"super().__init__(); {s}.n = 1", "super().__init__()\n"]))
         statements.insert(draw(st.sampled_from([0, 0, 0, 1, len(statements)])) if statements else 0, [call])
     if name == "forward":
         statements.append(["return x"])
-    decorator = ["@property"] if name == "device" else []
-    body = [line for statement in statements for line in statement] or ["pass"]
-    return [*decorator, f"def {name}({s}{params}):", *["    " + line for line in body]]
+    decorator = ["@property"] if name == "device" else ["@torch.no_grad()"] if draw(st.integers(0, 20)) == 0 else []
+    body = [line for statement in statements for text in statement for line in text.split("\n")] or ["pass"]
+    definition = "async def" if name == "forward" and draw(st.integers(0, 10)) == 0 else "def"
+    return [*decorator, f"{definition} {name}({s}{params}):", *["    " + line if line else "" for line in body]]
 
 
 @st.composite
@@ -656,6 +655,8 @@ def torch_programs(draw: st.DrawFn) -> str:
             body.append(draw(st.sampled_from([
                 f"table = {t}.ones(3)", "layer: Tensor", "cache = None", f"norm = {nn}.LayerNorm(2)", "count = 0",
                 f"weight = {nn}.Parameter({t}.ones(1))", "__constants__ = ['n']", "mask: Optional[Tensor]",
+                "# a comment in the class body", "", "x: int = 0  # a class attribute", "__slots__ = ()",
+                "class Inner(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.t = torch.ones(1)",
             ])))
         init_params = draw(st.sampled_from(["", ", n=3", ", n: int = 4, flag=False", ", *args, **kwargs"]))
         methods = [("__init__", init_params, True)]
@@ -667,7 +668,9 @@ def torch_programs(draw: st.DrawFn) -> str:
             if body:
                 body.append("")
             body += _method(draw, spelling, name, params, init and draw(st.integers(0, 7)) > 0)
-        lines += ["", "", f"class {class_name}({base}):", *["    " + line if line else "" for line in body]]
+        body = [line for text in body for line in text.split("\n")]
+        decorator = ["@dataclass(eq=False)"] if draw(st.integers(0, 20)) == 0 else []
+        lines += ["", "", *decorator, f"class {class_name}({base}):", *["    " + line if line else "" for line in body]]
     if draw(st.integers(0, 5)) == 0:
         lines.insert(1, draw(st.sampled_from(["# torchlint: file-ignore[TL002]", "# flake8: noqa: TL001",
                                               "from torch import Tensor"])))

@@ -1,36 +1,41 @@
-"""Fuzzing (issue 8): generated and mutated files never crash torchlint, and every fix parses, is idempotent
-and changes only the lines of what it fixed. The properties and input strategies are in ``fuzz_support``.
+"""Fuzzing (issue 8): generated and mutated files never crash torchlint, and every fix parses, is idempotent,
+changes only the lines of what it fixed and brings no new finding. The properties and input strategies are
+in ``fuzz_support``.
 
 Runs are bounded by example count and derandomized, so every run tries the same inputs; the longer run is
-``python benchmarks/fuzz.py --examples N [--seed S]``. A failure that is found and not yet fixed is recorded in
-``KNOWN_FAILURES`` as a strict xfail with its minimal reproducer; the fix flips it.
+``python benchmarks/fuzz.py --examples N [--seed S]``. Each failure fuzzing found is kept below as a regression
+test with its minimal reproducer.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
+import torch
 from fuzz_support import (
     FIXTURES,
-    NO_ROUND_TRIP,
     SETTINGS,
     TEMPLATE_HEADER,
     Failure,
     FixRound,
+    check_nothing_withdrawn,
     check_round,
     check_source,
     failure_of,
     hypothesmith_programs,
     minimise,
     mutated_fixtures,
-    recorded_rounds,
     torch_programs,
 )
-from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from torchlint.cli import main
 from torchlint.fix_loop import fix_text
 from torchlint.registry import all_rules
-from torchlint.settings import DEFAULT, Settings
+from torchlint.settings import Settings
 
 BOUNDED = settings(
     deadline=None,
@@ -41,44 +46,30 @@ BOUNDED = settings(
 )
 # The command line raises the recursion limit for deep input (torchlint.deep_stack); hypothesis notes that.
 pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
-# Failures recorded in KNOWN_FAILURES that the engine does not handle yet: inputs that hit them are skipped
-# here (and still counted by benchmarks/fuzz.py). Remove a signature once its known failures pass.
-TOLERATED = {NO_ROUND_TRIP}
-
-
-def check(data: bytes, fix_settings: Settings = DEFAULT) -> None:
-    try:
-        check_source(data, fix_settings)
-    except Failure as failure:
-        if failure.signature in TOLERATED:
-            reject()
-        raise
-
-
-@settings(BOUNDED, max_examples=120)
+@settings(BOUNDED, max_examples=100)
 @given(torch_programs(), st.sampled_from(SETTINGS))
 def test_generated_torch_programs(text: str, fix_settings: Settings) -> None:
-    check(text.encode(), fix_settings)
+    check_source(text.encode(), fix_settings)
 
 
 @settings(BOUNDED, max_examples=40)
 @given(hypothesmith_programs())
 def test_hypothesmith_grammar_programs_in_a_module(text: str) -> None:
-    check(text.encode())
+    check_source(text.encode())
 
 
 @settings(BOUNDED, max_examples=8)
 @given(hypothesmith_programs(node=True))
 def test_hypothesmith_libcst_programs_in_a_module(text: str) -> None:
-    check(text.encode())
+    check_source(text.encode())
 
 
-@settings(BOUNDED, max_examples=30)
+@settings(BOUNDED, max_examples=25)
 @given(mutated_fixtures(), st.sampled_from(SETTINGS))
 def test_mutated_fixture_files(mutated: tuple[str, bytes], fix_settings: Settings) -> None:
     description, data = mutated
     note(description)
-    check(data, fix_settings)
+    check_source(data, fix_settings)
 
 
 @pytest.mark.parametrize(("name", "data"), FIXTURES, ids=[name for name, _ in FIXTURES])
@@ -88,35 +79,81 @@ def test_fixture_files_as_they_are(name: str, data: bytes) -> None:
 
 # --- failures found by fuzzing, with their minimal reproducers ------------------------------------------
 
-KNOWN_FAILURES: list[tuple[str, bytes, str]] = [
-    (
-        "cr-line-endings-lose-the-final-newline",
-        b"import torch\rfrom torch import nn\rclass M(nn.Module):\r    def __init__(self):\r"
-        b"        super().__init__()\r        self.x = torch.ones(3)\rx = 1\r",
-        "the fixed file loses its final \\r: LibCST's Module.code drops it (parse_module('x = 1\\r').code == 'x = 1')",
+HEADER = "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"
+# Fixes that made working code raise when the module is built; each now leaves the finding unfixed.
+FIXES_THAT_RAISED: list[tuple[str, str]] = [
+    (  # register_buffer("to", ...) raises KeyError: attribute 'to' already exists
+        "tl001-fix-registers-a-name-nn-module-has",
+        HEADER + "        super().__init__()\n        self.to = torch.ones(3)\n",
     ),
-    (
-        "blank-line-before-a-whitespace-last-line-is-dropped",
-        b"import torch\nfrom torch import nn\nclass M(nn.Module):\n    def __init__(self):\n"
-        b"        super().__init__()\n        self.x = torch.ones(3)\n\n \n",
-        "LibCST drops the blank line: parse_module('x = 1\\n\\n \\n').code == 'x = 1\\n \\n'",
+    (  # after self.w = nn.Parameter(...), self.w = torch.randn(3) raises TypeError
+        "tl002-fix-then-a-plain-tensor-assigned-to-the-parameter",
+        HEADER + "        super().__init__()\n        self.w = torch.randn(3, requires_grad=True)\n"
+        "        self.w = torch.randn(3)\n",
     ),
-    (
-        "comment-before-a-whitespace-last-line-is-deleted",
-        b"import torch\nfrom torch import nn\nclass M(nn.Module):\n    def __init__(self):\n"
-        b"        super().__init__()\n        self.x = torch.ones(3)\n  # keep me\n \n",
-        "LibCST drops the comment: parse_module('x = 1\\n  # c\\n \\n').code == 'x = 1\\n \\n'",
+    (  # assigning an nn.Parameter to self.type raises KeyError
+        "tl002-fix-to-a-name-nn-module-has",
+        HEADER + "        super().__init__()\n        self.type = torch.zeros(3).requires_grad_()\n",
+    ),
+    (  # an nn.Parameter before Module.__init__() raises AttributeError
+        "tl009-fix-before-super-init",
+        HEADER + "        self.w = nn.Parameter(torch.ones(3)).double()\n        super().__init__()\n",
+    ),
+    (  # assigning an nn.Parameter to self.half raises KeyError
+        "tl009-fix-to-a-name-nn-module-has",
+        HEADER + "        super().__init__()\n        self.half = nn.Parameter(torch.ones(3)).double()\n",
+    ),
+    (  # the declared register_buffer("type", None, ...) raises KeyError in __init__
+        "tl010-fix-declares-a-name-nn-module-has",
+        HEADER + "        super().__init__()\n\n    def forward(self, x):\n        self.type = torch.ones(3)\n"
+        "        return x\n",
+    ),
+    (  # register_buffer("__x", ...) is another name than self.__x, which Python stores as _M__x
+        "tl001-fix-of-a-private-name",
+        HEADER + "        super().__init__()\n        self.__x = torch.ones(3)\n\n    def forward(self, y):\n"
+        "        return y + self.__x\n",
     ),
 ]
 
 
-@pytest.mark.parametrize(
-    "data",
-    [pytest.param(data, id=name, marks=pytest.mark.xfail(strict=True, raises=Failure, reason=reason))
-     for name, data, reason in KNOWN_FAILURES],
-)
-def test_known_failures(data: bytes) -> None:
+@pytest.mark.parametrize("text", [pytest.param(text, id=name) for name, text in FIXES_THAT_RAISED])
+def test_fixes_never_make_a_working_module_raise(text: str) -> None:
+    check_source(text.encode())
+    result = fix_text(text, "f.py", all_rules(), allowed=lambda d: True)
+    namespace: dict[str, object] = {}
+    exec(compile(result.text, "f.py", "exec"), namespace)  # noqa: S102 - the fixture's own code
+    module = namespace["M"]()  # type: ignore[operator]
+    if "def forward" in text:
+        module(torch.ones(3))
+
+
+# LibCST does not give these files back byte for byte (found by fuzzing), so --fix must leave them alone
+LIBCST_LOSES_BYTES: list[tuple[str, bytes]] = [
+    (  # parse_module("x = 1\r").code == "x = 1": the final lone CR is dropped
+        "cr-line-endings-lose-the-final-newline",
+        b"import torch\rfrom torch import nn\rclass M(nn.Module):\r    def __init__(self):\r"
+        b"        super().__init__()\r        self.x = torch.ones(3)\rx = 1\r",
+    ),
+    (  # parse_module("x = 1\n\n \n").code == "x = 1\n \n"
+        "blank-line-before-a-whitespace-last-line-is-dropped",
+        b"import torch\nfrom torch import nn\nclass M(nn.Module):\n    def __init__(self):\n"
+        b"        super().__init__()\n        self.x = torch.ones(3)\n\n \n",
+    ),
+    (  # parse_module("x = 1\n  # c\n \n").code == "x = 1\n \n"
+        "comment-before-a-whitespace-last-line-is-deleted",
+        b"import torch\nfrom torch import nn\nclass M(nn.Module):\n    def __init__(self):\n"
+        b"        super().__init__()\n        self.x = torch.ones(3)\n  # keep me\n \n",
+    ),
+]
+
+
+@pytest.mark.parametrize("data", [pytest.param(data, id=name) for name, data in LIBCST_LOSES_BYTES])
+def test_files_libcst_would_change_are_not_fixed(tmp_path: Path, data: bytes) -> None:
     check_source(data)
+    path = tmp_path / "m.py"
+    path.write_bytes(data)
+    assert main(["--no-cache", "--isolated", "--fix", "--unsafe-fixes", str(path)]) == 2
+    assert path.read_bytes() == data
 
 
 # --- the properties catch what they are meant to catch --------------------------------------------------
@@ -125,9 +162,8 @@ FIXABLE = TEMPLATE_HEADER + "        self.mask = torch.ones(3)\n        self.n =
 
 
 def _rounds(text: str) -> tuple[str, list[FixRound]]:
-    with recorded_rounds() as rounds:
-        result = fix_text(text, "f.py", all_rules(), allowed=lambda d: True)
-    return result.text, rounds
+    result = fix_text(text, "f.py", all_rules(), allowed=lambda d: True)
+    return result.text, result.rounds
 
 
 def test_locality_check_accepts_the_real_fix_and_rejects_other_changes() -> None:
@@ -156,6 +192,14 @@ def test_locality_check_accepts_insertions_only_where_their_edit_puts_them() -> 
     rounds[0].after = moved
     with pytest.raises(Failure, match="its line 6 is '    mask: torch.Tensor"):
         check_round(rounds[0])
+
+
+def test_withdrawn_fixes_fail_the_new_findings_property() -> None:
+    result = fix_text(FIXABLE, "f.py", all_rules(), allowed=lambda d: True)
+    check_nothing_withdrawn(result)
+    result.withdrawn = [replace(result.fixed[0], message="... (no automatic fix: the fixed code would bring TL006: x)")]
+    with pytest.raises(Failure, match="fix of TL001 brings TL006"):
+        check_nothing_withdrawn(result)
 
 
 def test_minimise_keeps_the_failure() -> None:

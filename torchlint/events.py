@@ -14,6 +14,7 @@ import libcst as cst
 
 from torchlint.assignment_index import AssignmentIndex, AttributeWrite
 from torchlint.file_model import ClassInfo, FileModel
+from torchlint.module_attributes import module_has, stored_name
 from torchlint.settings import Settings
 from torchlint.values import ValueFact
 
@@ -75,6 +76,16 @@ class Context:
                 return found
         return None
 
+    def name_taken(self, name: str) -> Optional[str]:
+        """Why ``self.<name>`` cannot hold registered state once ``nn.Module.__init__`` has run, in words for
+        a message, or None: registering it raises KeyError, and a submodule under it is hidden by what
+        attribute lookup finds first."""
+        if self.class_attribute(name) is not None:
+            return f"the class has a method or class attribute named `{name}`"
+        if module_has(name):
+            return f"`{name}` is an attribute of every nn.Module"
+        return None
+
 
 @dataclass(frozen=True)
 class AttributeAssignment:
@@ -99,6 +110,14 @@ class AttributeAssignment:
     # the values this same statement assigns when other classes of the file are instantiated (a subclass
     # may override a helper that computes the value); filled in once every class has been analysed
     values_elsewhere: tuple[ValueFact, ...] = ()
+
+    @property
+    def stored_name(self) -> Optional[str]:
+        """The name the instance stores the attribute under (``_M__x`` for ``self.__x`` in class ``M``): the
+        name to register it with."""
+        if self.name is None or self.form is TargetForm.SETATTR:  # setattr() takes the name as it is
+            return self.name
+        return stored_name(self.name, self.owner.name)
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,9 @@ def no_fix_reason(event: AttributeAssignment, container: str, elements: Sequence
         return "chained assignment"
     if event.super_init is not SuperInit.YES:
         return f"assigned before super().__init__() has run, where assigning an nn.{container} would raise"
-    if event.context.class_attribute(name) is not None:
-        return f"the class has a method or class attribute named `{name}`, which would hide the nn.{container}"
+    taken = event.context.name_taken(name)
+    if taken is not None:
+        return f"{taken}, which would hide the nn.{container}"
     kinds = ELEMENT_KINDS[container]
     if any(element.fact.is_container for element in elements):
         return "an element is a plain container itself, which needs wrapping first"
