@@ -92,13 +92,13 @@ def analyse(
     return list(dispatcher.findings.values())
 
 
-def function_result(model: FileModel, function: cst.FunctionDef) -> ValueFact:
-    """What calling a top-level function of ``model`` returns, by following its body."""
+def tensor_functions(model: FileModel) -> frozenset[str]:
+    """The top-level functions of ``model`` that return a tensor on every path, by following their bodies."""
     placeholder = ClassInfo(
         node=cst.ClassDef(name=cst.Name("_"), body=cst.IndentedBlock(body=[])), name="_", scope=model.module
     )
     analysis = ClassAnalysis(model, placeholder, module_globals(model), {}, lambda event: None)
-    return analysis.function_result(function)
+    return frozenset(name for name, node in model.functions.items() if analysis.function_result(node).is_tensor)
 
 
 def _with_values_elsewhere(events: list[object]) -> list[object]:

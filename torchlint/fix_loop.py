@@ -19,7 +19,7 @@ import libcst as cst
 
 from torchlint.diagnostics import Diagnostic
 from torchlint.fixer import apply_fixes, non_overlapping
-from torchlint.linter import lint_module, may_have_findings, parse, syntax_error
+from torchlint.linter import lint_module, needs_analysis, parse, syntax_error
 from torchlint.project import Project
 from torchlint.rule import Fix, Rule
 from torchlint.settings import DEFAULT, Settings
@@ -133,7 +133,7 @@ def fix_text(
 ) -> FixResult:
     """Apply every allowed fix to ``text``; the result lists what was fixed and what remains."""
     result = FixResult(text)
-    if not may_have_findings(text):
+    if not needs_analysis(text, path, rules, settings, project):
         return result
     linter = _Round(path, rules, settings, project)
     try:

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Optional
 
 import libcst as cst
 
@@ -23,10 +23,8 @@ def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def _module_name(node: Union[cst.Attribute, cst.Name, None], dots: int, package: Optional[str]) -> Optional[str]:
-    name = dotted_name(node) if node is not None else ""
-    if name is None:
-        return None
+def relative_module(name: str, dots: int, package: Optional[str]) -> Optional[str]:
+    """The module ``from <dots><name> import ...`` names in a file of ``package``."""
     if dots == 0:
         return name
     if package is None:
@@ -39,42 +37,58 @@ def _module_name(node: Union[cst.Attribute, cst.Name, None], dots: int, package:
     return ".".join([*base, name] if name else base)
 
 
+def _asname(alias: cst.ImportAlias) -> Optional[str]:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
 class ImportMap:
     """Maps local names bound by import statements to qualified names."""
 
     def __init__(self) -> None:
         self.bindings: dict[str, str] = {}
 
+    def bind_import(self, full: str, asname: Optional[str]) -> None:
+        """``import <full> [as <asname>]``."""
+        if asname is not None:
+            self.bindings[asname] = full
+        else:
+            top = full.split(".", 1)[0]
+            self.bindings[top] = top
+
+    def bind_from(self, module: str, name: str, asname: Optional[str]) -> None:
+        """``from <module> import <name> [as <asname>]``, ``module`` already made absolute."""
+        self.bindings[asname or name] = f"{module}.{name}" if module else name
+
     def add_import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = dotted_name(alias.name)
             if full is None:
                 continue
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.bindings[alias.asname.name.value] = full
-            else:
-                top = full.split(".", 1)[0]
-                self.bindings[top] = top
+            asname = _asname(alias)
+            self.bind_import(full, asname)
 
     def add_import_from(self, node: cst.ImportFrom, package: Optional[str] = None) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        module = _module_name(node.module, len(node.relative), package)
+        name = dotted_name(node.module) if node.module is not None else ""
+        module = relative_module(name, len(node.relative), package) if name is not None else None
         if module is None:
             return
         for alias in node.names:
             if not isinstance(alias.name, cst.Name):
                 continue
-            local = alias.name.value
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-            self.bindings[local] = f"{module}.{alias.name.value}" if module else alias.name.value
+            asname = _asname(alias)
+            self.bind_from(module, alias.name.value, asname)
 
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
         """The qualified name of a Name/Attribute chain whose head is an imported name, else None."""
         name = dotted_name(node)
-        if name is None:
-            return None
+        return None if name is None else self.qualify_dotted(name)
+
+    def qualify_dotted(self, name: str) -> Optional[str]:
+        """``nn.Module`` -> ``torch.nn.Module`` when the head is an imported name, else None."""
         head, _, rest = name.partition(".")
         target = self.bindings.get(head)
         if target is None:

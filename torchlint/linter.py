@@ -14,6 +14,7 @@ from torchlint.analysis import analyse
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.lines import physical_lines
 from torchlint.noqa import Directive, Suppressions, comments_with_lines, may_have_directives
+from torchlint.outline import parse_outline, resolve
 from torchlint.parsing import cpython_rejection, parse
 from torchlint.positions import node_positions
 from torchlint.project import Project
@@ -25,6 +26,29 @@ from torchlint.settings import DEFAULT, Settings
 def may_have_findings(text: str) -> bool:
     """Every rule needs an nn.Module class, and a module class needs torch named in its file."""
     return "torch" in text
+
+
+def _listens_for_suppressions(rules: Sequence[Rule]) -> list[Rule]:
+    return [rule for rule in rules if hasattr(rule, "on_unused_suppression")]
+
+
+def needs_analysis(
+    text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT, project: Optional[Project] = None
+) -> bool:
+    """Whether ``text`` can have findings, decided from its outline (Python's own parser, several times
+    faster than LibCST): every rule needs a module class in the file, except the report of unused
+    suppressions. A file Python cannot parse is analysed, so that its syntax error is reported."""
+    if not may_have_findings(text):
+        return False
+    if _listens_for_suppressions(rules) and _may_have_suppressions(text):
+        return True
+    if project is not None:
+        found = project.outline(path, text)
+    else:
+        found = parse_outline(text)
+        if found is not None:
+            resolve(found, settings.extend_module_bases, lambda qualified: False)
+    return found is None or found.has_module_class
 
 
 def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnostic:
@@ -101,7 +125,7 @@ def lint_module(
 ) -> list[Diagnostic]:
     """With ``noqa=False``, flake8's ``# noqa`` comments are not applied (flake8 applies them itself)."""
     findings = analyse(module, rules, settings, project, path)
-    listeners = [rule for rule in rules if hasattr(rule, "on_unused_suppression")]
+    listeners = _listens_for_suppressions(rules)
     if not findings and not (listeners and _may_have_suppressions(text)):
         return []
     need_comments = bool(listeners) or may_have_directives(text)
@@ -137,7 +161,7 @@ def lint_text(
 ) -> list[Diagnostic]:
     """All diagnostics of ``rules`` for the source ``text`` shown as ``path`` (with a ``project``, bases and
     helpers imported from other project files are resolved too)."""
-    if not may_have_findings(text):
+    if not needs_analysis(text, path, rules, settings, project):
         return []
     try:
         module = parse(text)

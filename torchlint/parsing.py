@@ -19,17 +19,33 @@ def _suspicious(text: str) -> bool:
     return _DEEP_BRACKETS.search(text) is not None or any(len(line) > _LONG_LINE for line in text.splitlines())
 
 
-def cpython_rejection(text: str, path: str = "<source>") -> Optional[BaseException]:
-    """Why ``python file.py`` would refuse ``text`` (judged with CPython's default recursion limit), or None."""
+def _python_tree(text: str, path: str) -> ast.Module:
+    """Python's own parse of ``text``, judged with CPython's default recursion limit (as ``python file.py``
+    would judge it, whatever limit torchlint runs with)."""
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(_CPYTHON_DEFAULT_RECURSION_LIMIT)
     try:
-        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
-        return error
+        tree: ast.Module = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return tree
     finally:
         sys.setrecursionlimit(limit)
+
+
+def cpython_rejection(text: str, path: str = "<source>") -> Optional[BaseException]:
+    """Why ``python file.py`` would refuse ``text``, or None."""
+    try:
+        _python_tree(text, path)
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as error:
+        return error
     return None
+
+
+def python_tree(text: str) -> Optional[ast.Module]:
+    """Python's own syntax tree of ``text``, or None when ``python file.py`` would refuse it."""
+    try:
+        return _python_tree(text, "<source>")
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
 
 
 def parse(text: str) -> cst.Module:

@@ -4,22 +4,25 @@ which functions in other files return tensors.
 A file's imports give qualified names (``from .base import BaseModel`` in ``pkg/models/enc.py`` gives
 ``pkg.models.base.BaseModel``). The project maps module names to files under its source roots (the
 directory above the file's top-level package, the project root, and ``src/``), reads only the files a
-resolution needs, each at most once per run, and follows re-exports through ``__init__.py``. Import cycles
-terminate: a name being resolved is not resolved again inside its own resolution.
+resolution needs, each at most once per run (through its outline), and follows re-exports through
+``__init__.py``. Import cycles terminate: a name being resolved is not resolved again inside its own
+resolution.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional
 
 import libcst as cst
 
-from torchlint.annotations import returns_tensor
-from torchlint.file_model import ClassInfo, FileModel, build_file_model
+from torchlint.file_model import build_file_model
+from torchlint.module_classes import resolve_bases
+from torchlint.outline import ClassOutline, Outline, Returns, defines, parse_outline, resolve
 from torchlint.parsing import parse
 from torchlint.source import SourceError, read
 
@@ -62,16 +65,30 @@ def project_root(path: str) -> Optional[str]:
         directory = parent
 
 
-Found = Union[tuple[FileModel, ClassInfo], tuple[FileModel, cst.FunctionDef]]
+OUTLINES_KEPT = 4096  # outlines are small, but a run over a huge tree must not keep every one of them
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str
+    outline: Outline
+    cls: Optional[ClassOutline] = None  # the class found, or
+    function: Optional[str] = None  # the name of the top-level function found
 
 
 class Project:
-    """Resolves qualified names to classes and functions in the project's files (one instance per run)."""
+    """Resolves qualified names to classes and functions in the project's files (one instance per run).
+
+    Files are read through their outlines (:mod:`torchlint.outline`): Python's own parser, nothing kept but
+    names. Only a question an outline cannot answer (does this unannotated helper return a tensor?) parses
+    the file with LibCST, and only the answer is kept."""
 
     def __init__(self, extra_bases: frozenset[str] = frozenset()) -> None:
         self.extra_bases = extra_bases
-        self._models: dict[str, Optional[FileModel]] = {}
+        # by path: the (length, hash) of the text outlined, and its outline
+        self._outlines: OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]] = OrderedDict()
         self._module_results: dict[str, tuple[bool, frozenset[str]]] = {}
+        self._returns_tensor: dict[str, frozenset[str]] = {}  # by file
         self._resolving: set[str] = set()
         self._tracking: list[set[str]] = []
 
@@ -108,27 +125,32 @@ class Project:
                     return candidate
         return None
 
-    def model(self, path: str) -> Optional[FileModel]:
-        """The file model of a project file, built once (None when unreadable or unparsable)."""
+    def outline(self, path: str, text: Optional[str] = None) -> Optional[Outline]:
+        """The resolved outline of a project file (None when unreadable or unparsable), kept for later.
+        With ``text`` (the file being linted, already read), the outline is of that text: a file is outlined
+        once whether it is linted or looked up first."""
         key = os.path.abspath(path)
         self._touch((key,))
-        if key in self._models:
-            return self._models[key]
-        self._models[key] = None  # a cycle back to this file sees "unknown" instead of recursing
-        model: Optional[FileModel] = None
-        try:
-            source = read(key)
-            module = parse(source.text)
-        except (SourceError, cst.ParserSyntaxError, RecursionError):
-            module = None
-        if module is not None:
-            model = build_file_model(module, locate(key).package)
-            model.path = key
-            from torchlint.module_classes import resolve_bases  # avoids an import cycle at module load
-
-            resolve_bases(model, self.extra_bases, self.module_predicate(key))
-        self._models[key] = model
-        return model
+        fingerprint = None if text is None else (len(text), hash(text))
+        if key in self._outlines:
+            kept_fingerprint, kept = self._outlines[key]
+            if fingerprint is None or fingerprint == kept_fingerprint:
+                self._outlines.move_to_end(key)
+                return kept
+        if text is None:
+            try:
+                text = read(key).text
+            except SourceError:
+                text = None
+            fingerprint = None if text is None else (len(text), hash(text))
+        self._outlines[key] = (fingerprint, None)  # a cycle back to this file sees "unknown" instead of recursing
+        found = None if text is None else parse_outline(text, locate(key).package)
+        if found is not None:
+            resolve(found, self.extra_bases, self.module_predicate(key))
+        self._outlines[key] = (fingerprint, found)
+        while len(self._outlines) > OUTLINES_KEPT:
+            self._outlines.popitem(last=False)
+        return found
 
     # --- names -----------------------------------------------------------------------------------------
 
@@ -141,21 +163,19 @@ class Project:
             path = self._file_for(".".join(parts[:split]), roots)
             if path is None:
                 continue
-            model = self.model(path)
+            model = self.outline(path)
             if model is None:
                 return None
             name, rest = parts[split], parts[split + 1:]
-            top = {info.name: info for info in model.classes if info.scope is model.module}
-            if name in top:
-                found: ClassInfo = top[name]
+            found = model.top_level(name)
+            if found is not None:
                 for part in rest:
-                    nested = model.classes_in(found.node).get(part)
-                    if nested is None:
+                    found = model.classes_in(found.own_scope).get(part)
+                    if found is None:
                         return None
-                    found = nested
-                return model, found
+                return Found(os.path.abspath(path), model, cls=found)
             if name in model.functions and not rest:
-                return model, model.functions[name]
+                return Found(os.path.abspath(path), model, function=name)
             target = model.imports.bindings.get(name)
             if target is not None and target != qualified:
                 return self.lookup(".".join([target, *rest]), self.source_roots(path), hops + 1)
@@ -163,7 +183,7 @@ class Project:
         return None
 
     def module_predicate(self, path: str) -> Callable[[str], bool]:
-        """A callback for :func:`torchlint.module_classes.resolve_bases` in the file ``path``."""
+        """Whether a qualified name, as the file ``path`` sees it, is a project class deriving from Module."""
         roots = self.source_roots(path)
         return lambda qualified: self.is_module_class(qualified, roots)
 
@@ -179,7 +199,7 @@ class Project:
         try:
             with self.tracking() as used:
                 found = self.lookup(qualified, roots)
-                result = found is not None and isinstance(found[1], ClassInfo) and found[1].is_module
+                result = found is not None and found.cls is not None and found.cls.is_module
         finally:
             self._resolving.discard(key)
         self._module_results[key] = (result, frozenset(used))
@@ -189,35 +209,33 @@ class Project:
     def class_defines(self, qualified: str, roots: tuple[str, ...], names: tuple[str, ...]) -> bool:
         """Whether the project class ``qualified`` (or a project base of it) defines one of ``names``."""
         found = self.lookup(qualified, roots)
-        if found is None or not isinstance(found[1], ClassInfo):
+        if found is None or found.cls is None:
             return False
-        return _defines(found[1], names, self, found[0], set())
+        outer = self.source_roots(found.path)
+        return defines(found.cls, names, lambda base: self.class_defines(base, outer, names), set())
 
     def function_returns_tensor(self, qualified: str, roots: tuple[str, ...]) -> bool:
         found = self.lookup(qualified, roots)
-        if found is None or not isinstance(found[1], cst.FunctionDef):
+        if found is None or found.function is None:
             return False
-        model, function = found
-        return returns_tensor(function, model.imports) or _all_returns_tensor(model, function)
+        returns = found.outline.functions[found.function]
+        if returns is not Returns.UNKNOWN:
+            return returns is Returns.TENSOR
+        if found.path not in self._returns_tensor:
+            self._returns_tensor[found.path] = self._functions_returning_tensors(found.path)
+        return found.function in self._returns_tensor[found.path]
 
+    def _functions_returning_tensors(self, path: str) -> frozenset[str]:
+        """The top-level functions of ``path`` every ``return`` of which returns a tensor (by the same inference
+        as everywhere): the one question that needs a file's LibCST tree. All its functions are answered at
+        once, so the file is parsed once; only the answers are kept."""
+        from torchlint.analysis import tensor_functions  # avoids an import cycle at module load
 
-def _defines(info: ClassInfo, names: tuple[str, ...], project: Project, model: FileModel, seen: set[int]) -> bool:
-    if id(info) in seen:
-        return False
-    seen.add(id(info))
-    if any(name in info.methods for name in names):
-        return True
-    roots = project.source_roots(model.path) if model.path else ()
-    for base in info.bases:
-        if isinstance(base, ClassInfo) and _defines(base, names, project, model, seen):
-            return True
-        if isinstance(base, str) and roots and project.class_defines(base, roots, names):
-            return True
-    return False
-
-
-def _all_returns_tensor(model: FileModel, function: cst.FunctionDef) -> bool:
-    """Every ``return`` of an unannotated function returns a tensor (by the same inference as everywhere)."""
-    from torchlint.analysis import function_result  # avoids an import cycle at module load
-
-    return function_result(model, function).is_tensor
+        try:
+            module = parse(read(path).text)
+        except (SourceError, cst.ParserSyntaxError, RecursionError):
+            return frozenset()
+        model = build_file_model(module, locate(path).package)
+        model.path = path
+        resolve_bases(model, self.extra_bases, self.module_predicate(path))
+        return tensor_functions(model)
