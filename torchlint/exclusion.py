@@ -7,8 +7,13 @@ anchored at the configuration's directory (``src/legacy/*.py``). Patterns are sh
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Optional
 
 from torchlint.config import Config
 
@@ -27,25 +32,38 @@ def _relative_parts(path: str, root: str) -> list[str]:
     return [part for part in os.path.relpath(absolute, root).replace(os.sep, "/").split("/") if part]
 
 
+@dataclass(frozen=True)
+class _Patterns:
+    names: Optional[re.Pattern[str]]  # every pattern without a "/", as one expression over a name
+    anchored: tuple[str, ...]  # patterns with a "/", relative to the configuration's root
+
+
+@functools.lru_cache(maxsize=64)
+def _patterns(patterns: tuple[str, ...]) -> _Patterns:
+    names: list[str] = []
+    anchored: list[str] = []
+    for raw in patterns:
+        pattern = (raw[2:] if raw.startswith("./") else raw).strip("/")
+        if pattern:
+            (anchored if "/" in pattern else names).append(pattern)
+    expression = re.compile("|".join(f"(?:{fnmatch.translate(name)})" for name in names)) if names else None
+    return _Patterns(expression, tuple(anchored))
+
+
 def is_excluded(path: str, config: Config, ancestors: bool = False) -> bool:
     """Whether ``path`` is excluded. A directory walk checks each entry as it descends, so only the entry's
     own name is matched against name patterns; with ``ancestors`` (a file named on the command line under
     ``force-exclude``) the directories between the configuration's root and the file are matched too."""
-    patterns = (config.exclude if config.exclude is not None else DEFAULT_EXCLUDE) + config.extend_exclude
-    if not patterns:
-        return False
+    patterns = _patterns((config.exclude if config.exclude is not None else DEFAULT_EXCLUDE) + config.extend_exclude)
+    if patterns.names is not None and not (ancestors or patterns.anchored):
+        return patterns.names.match(os.path.basename(path.rstrip(os.sep)) or path) is not None
     parts = _relative_parts(path, config.root)
     names = parts if ancestors else parts[-1:]
-    for raw in patterns:
-        pattern = (raw[2:] if raw.startswith("./") else raw).strip("/")
-        if not pattern:
-            continue
-        if "/" not in pattern:
-            if any(fnmatchcase(name, pattern) for name in names):
-                return True
-        elif any(fnmatchcase("/".join(parts[:end]), pattern) for end in range(1, len(parts) + 1)):
-            return True
-    return False
+    if patterns.names is not None and any(patterns.names.match(name) for name in names):
+        return True
+    return any(
+        fnmatchcase("/".join(parts[:end]), pattern) for pattern in patterns.anchored for end in range(1, len(parts) + 1)
+    )
 
 
 def is_virtualenv(directory: str) -> bool:

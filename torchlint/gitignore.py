@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from collections.abc import Sequence
@@ -9,14 +10,15 @@ from typing import Optional
 
 
 def _repository_root(path: str) -> Optional[str]:
-    directory = os.path.dirname(os.path.abspath(path))
-    while True:
-        if os.path.exists(os.path.join(directory, ".git")):
-            return directory
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
+    return _repository_of(os.path.dirname(os.path.abspath(path)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _repository_of(directory: str) -> Optional[str]:
+    if os.path.exists(os.path.join(directory, ".git")):
+        return directory
+    parent = os.path.dirname(directory)
+    return None if parent == directory else _repository_of(parent)
 
 
 def ignored_by_git(files: Sequence[str]) -> set[str]:

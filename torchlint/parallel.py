@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Optional
 
 from torchlint.rule import Fix
-from torchlint.runner import Job, Outcome, check_file
+from torchlint.runner import Job, Outcome, cached_outcome, check_file
 
 MIN_FILES_PER_WORKER = 16  # below this, process start-up and transfer outweigh the parallel speed-up
 _WORK: list[tuple[str, Job]] = []
@@ -43,7 +43,16 @@ def _check_chunk(indices: Sequence[int]) -> list[Outcome]:
 
 
 def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
-    """Outcomes for every (path, job), in order, using up to ``jobs`` processes."""
+    """Outcomes for every (path, job), in order, using up to ``jobs`` processes. Results the cache holds are
+    read here; only the other files are handed to workers, so an unchanged tree starts none."""
+    outcomes = [cached_outcome(path, job) for path, job in work]
+    missing = [index for index, outcome in enumerate(outcomes) if outcome is None]
+    for index, outcome in zip(missing, _check_all([work[index] for index in missing], jobs)):
+        outcomes[index] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
     workers = min(jobs, len(work) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [check_file(path, job) for path, job in work]

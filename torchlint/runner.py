@@ -17,7 +17,7 @@ from torchlint.linter import lint_text
 from torchlint.project import Project
 from torchlint.rule import Applicability, Rule
 from torchlint.settings import DEFAULT, Settings
-from torchlint.source import SourceError, SourceText, decode, read
+from torchlint.source import SourceError, SourceText, decode, read_bytes
 from torchlint.writer import WriteError, write_atomically
 
 
@@ -124,11 +124,32 @@ def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     return outcome
 
 
-def _check_cached(source: SourceText, path: str, job: Job, cache: Cache) -> Outcome:
-    key = Cache.key(source.raw, [rule.code for rule in job.rules_for(path)])
+def _cache_key(raw: bytes, path: str, job: Job) -> str:
+    return Cache.key(raw, [rule.code for rule in job.rules_for(path)])
+
+
+def cached_outcome(path: str, job: Job) -> Optional[Outcome]:
+    """The cached result of a file unchanged since it was stored (read, not decoded), or None."""
+    if job.cache is None or job.fix or job.diff:
+        return None
+    try:
+        raw = read_bytes(path)
+    except SourceError:
+        return None
+    cached = job.cache.get(path, _cache_key(raw, path, job), path)
+    return None if cached is None else Outcome(path, diagnostics=cached)
+
+
+def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
+    """The cached result when the file is unchanged (without decoding it), else a fresh one, stored."""
+    key = _cache_key(raw, path, job)
     cached = cache.get(path, key, path)
     if cached is not None:
         return Outcome(path, diagnostics=cached)
+    try:
+        source = decode(raw)
+    except SourceError as error:
+        return Outcome(path, error=f"{path}: {error}")
     if job.project is None:
         outcome = check_source(source, path, job)
         depends_on: set[str] = set()
@@ -143,11 +164,12 @@ def _check_cached(source: SourceText, path: str, job: Job, cache: Cache) -> Outc
 def check_file(path: str, job: Job) -> Outcome:
     """Read, check and, with ``job.fix``, rewrite one file in place."""
     try:
-        source = read(path)
+        raw = read_bytes(path)
+        if job.cache is not None and not (job.fix or job.diff):
+            return _check_cached(raw, path, job, job.cache)
+        source = decode(raw)
     except SourceError as error:
         return Outcome(path, error=f"{path}: {error}")
-    if job.cache is not None and not (job.fix or job.diff):
-        return _check_cached(source, path, job, job.cache)
     outcome = check_source(source, path, job)
     if job.fix and not job.diff and outcome.fixed_text is not None and outcome.error is None:
         try:

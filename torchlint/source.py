@@ -33,10 +33,13 @@ def decode(raw: bytes) -> SourceText:
     return SourceText(text=text, encoding=encoding, raw=raw)
 
 
-def read(path: str) -> SourceText:
+def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
-            raw = handle.read()
+            return handle.read()
     except OSError as error:
         raise SourceError(error.strerror or str(error)) from None
-    return decode(raw)
+
+
+def read(path: str) -> SourceText:
+    return decode(read_bytes(path))
