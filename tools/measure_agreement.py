@@ -397,7 +397,10 @@ def build_model_type(model_type: str, root: str, timeout: float, heads: int) -> 
         except Exception as error:  # noqa: BLE001 - e.g. an optional dependency the module needs is missing
             build["error"] = f"import: {_short_error(error)}"
             continue
+        timed_out = False
         for profile, shrink, on_meta in PROFILES:
+            if timed_out and not on_meta:
+                continue  # a bigger config on the CPU would only time out again
             t0 = time.process_time()
             try:
                 with time_limit(timeout):
@@ -413,8 +416,11 @@ def build_model_type(model_type: str, root: str, timeout: float, heads: int) -> 
                 if isinstance(error, KeyboardInterrupt):
                     raise
                 errors.append(f"{profile}: {_short_error(error)}")
+                timed_out = timed_out or isinstance(error, BuildTimeout)
                 continue
             build.update(profile=profile, cpu_seconds=round(time.process_time() - t0, 2), classes=len(instantiated))
+            if errors:
+                build["failed_attempts"] = errors
             classes |= instantiated
             for filename, numbers in tracer.lines.items():
                 lines[filename] |= numbers
