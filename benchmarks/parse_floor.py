@@ -1,11 +1,14 @@
 """The floor for a LibCST linter: read every listed file, and parse with LibCST each one that names torch.
 
 Usage: ``python parse_floor.py FILE_LIST`` (one path a line). Files are decoded the way Python decodes
-source (coding cookie, BOM), as torchlint does, and parsed in this one process. Prints a JSON summary.
+source (coding cookie, BOM), as torchlint does, and parsed in this one process, with the garbage collector
+set as torchlint sets it for a run (torchlint/collector_settings.py), so the two compare like with like.
+Prints a JSON summary.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import sys
@@ -13,8 +16,11 @@ import tokenize
 
 import libcst
 
+from torchlint.collector_settings import THRESHOLDS
+
 
 def main() -> None:
+    gc.set_threshold(*THRESHOLDS)
     with open(sys.argv[1], encoding="utf-8") as handle:
         paths = [line for line in handle.read().splitlines() if line]
     parsed = failed = 0
@@ -29,7 +35,7 @@ def main() -> None:
             parsed += 1
         except Exception:  # a syntax error, an undecodable file: counted, as torchlint reports them
             failed += 1
-    print(json.dumps({"files": len(paths), "parsed": parsed, "failed": failed}))
+    print(json.dumps({"files": len(paths), "parsed": parsed, "failed": failed, "gc_thresholds": THRESHOLDS}))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import NoReturn, Optional
 from torchlint import __version__, baseline, text_edits
 from torchlint.add_noqa import add_noqa
 from torchlint.cache import CACHE_DIRECTORY, Cache
+from torchlint.collector_settings import linting_thresholds
 from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
@@ -324,7 +325,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
             command = importlib.import_module(SUBCOMMANDS[arguments[0]])
             return int(command.run(arguments[1:]))
-        return run(arguments)
+        with linting_thresholds():
+            return run(arguments)
     except (UsageError, SelectionError, ConfigError) as error:
         _error(str(error))
     except KeyboardInterrupt:
