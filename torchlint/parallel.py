@@ -1,8 +1,8 @@
 """Check many files on several cores.
 
 Workers are forked, so they inherit the parsed rules and per-run state without pickling; each builds its
-own project knowledge and writes its own cache entries. Results come back without fix edits (those hold
-syntax-tree nodes and are only needed inside the worker that applies them). Where fork is not available,
+own project knowledge and writes its own cache entries. Results hold no syntax-tree nodes (see
+:func:`torchlint.runner.check_file`), so they pickle small. Where fork is not available,
 or the tree is small enough that starting workers costs more than it saves, files are checked in-process.
 """
 
@@ -12,10 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
-from typing import Optional
 
-from torchlint.rule import Fix
 from torchlint.runner import Job, Outcome, cached_outcome, check_file
 
 MIN_FILES_PER_WORKER = 16  # below this, process start-up and transfer outweigh the parallel speed-up
@@ -29,17 +26,8 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _portable(outcome: Outcome) -> Outcome:
-    def strip(fix: Optional[Fix]) -> Optional[Fix]:
-        return None if fix is None else Fix(fix.description, fix.applicability, ())
-
-    outcome.diagnostics = [replace(d, fix=strip(d.fix)) for d in outcome.diagnostics]
-    outcome.fixed = [replace(d, fix=strip(d.fix)) for d in outcome.fixed]
-    return outcome
-
-
 def _check_chunk(indices: Sequence[int]) -> list[Outcome]:
-    return [_portable(check_file(*_WORK[index])) for index in indices]
+    return [check_file(*_WORK[index]) for index in indices]
 
 
 def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:

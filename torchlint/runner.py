@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Optional
 
@@ -15,7 +15,7 @@ from torchlint.diagnostics import Diagnostic
 from torchlint.fix_loop import FixError, fix_text
 from torchlint.linter import lint_text
 from torchlint.project import Project
-from torchlint.rule import Applicability, Rule
+from torchlint.rule import Applicability, Fix, Rule
 from torchlint.settings import DEFAULT, Settings
 from torchlint.source import SourceError, SourceText, decode, read_bytes
 from torchlint.writer import WriteError, write_atomically
@@ -84,6 +84,18 @@ class Outcome:
     diff: str = ""
     fixed_text: Optional[str] = None  # the new source, when it changed
     error: Optional[str] = None  # one line, when the file could not be checked or written
+
+    def without_trees(self) -> Outcome:
+        """The outcome with each fix's edits dropped: they hold nodes of the file's syntax tree, which would
+        keep the whole tree alive as long as the outcome (every outcome lives until the run reports), and
+        they are needed only while the fix is applied."""
+
+        def strip(fix: Optional[Fix]) -> Optional[Fix]:
+            return None if fix is None or not fix.edits else Fix(fix.description, fix.applicability, ())
+
+        self.diagnostics = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.diagnostics]
+        self.fixed = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.fixed]
+        return self
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
@@ -162,7 +174,11 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
 
 
 def check_file(path: str, job: Job) -> Outcome:
-    """Read, check and, with ``job.fix``, rewrite one file in place."""
+    """Read, check and, with ``job.fix``, rewrite one file in place; the outcome holds no syntax tree."""
+    return _check_file(path, job).without_trees()
+
+
+def _check_file(path: str, job: Job) -> Outcome:
     try:
         raw = read_bytes(path)
         if job.cache is not None and not (job.fix or job.diff):
