@@ -7,6 +7,7 @@ included), which are installed for the tests anyway.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -16,11 +17,12 @@ import torch
 
 from torchlint.analysis import tensor_functions
 from torchlint.file_model import build_file_model
-from torchlint.linter import needs_analysis
+from torchlint.linter import without_analysis
 from torchlint.module_classes import resolve_bases
 from torchlint.outline import Returns, parse_outline, resolve
 from torchlint.project import Project, locate
 from torchlint.registry import all_rules
+from torchlint.rule import Rule
 
 TESTS = Path(__file__).parent
 FIXTURES = sorted([*TESTS.glob("fixtures/*.py"), *TESTS.glob("rule_fixtures/*.py"), *TESTS.glob("../examples/*.py")])
@@ -60,15 +62,27 @@ def test_torch_module_classes_agree_with_cross_file_bases() -> None:
 
 def test_only_files_with_a_module_class_are_analysed() -> None:
     rules = [rule for rule in all_rules() if rule.default_enabled]
+
+    def analysed(text: str, chosen: Sequence[Rule] = rules) -> bool:
+        return without_analysis(text, "m.py", chosen) is None
+
     plain = "import torch\n\n\nclass Config:\n    size = torch.Size([2])\n"
     module = "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    pass\n"
-    assert not needs_analysis(plain, "m.py", rules)
-    assert needs_analysis(module, "m.py", rules)
-    assert needs_analysis("import torch\nclass M(:\n", "m.py", rules)  # a syntax error is reported
-    assert not needs_analysis("x = 1\n", "m.py", rules)
+    assert not analysed(plain)
+    assert analysed(module)
+    assert analysed("import torch\nclass M(:\n")  # LibCST reports the syntax error
+    assert not analysed("x = 1\n")
     # the report of unused suppressions (TL100) needs every file with a suppression comment
-    assert needs_analysis(plain + "x = 1  # noqa: TL001\n", "m.py", all_rules())
-    assert not needs_analysis(plain + "x = 1  # noqa: TL001\n", "m.py", rules)
+    assert analysed(plain + "x = 1  # noqa: TL001\n", all_rules())
+    assert not analysed(plain + "x = 1  # noqa: TL001\n")
+
+
+def test_files_without_torch_are_checked_for_syntax_errors_only() -> None:
+    [error] = without_analysis("def f(:\n    pass\n", "m.py", all_rules()) or [None]
+    assert error is not None and error.code == "TL999" and "SyntaxError" in error.message
+    assert without_analysis("x = 1\n", "m.py", all_rules()) == []
+    # syntax newer than this Python that LibCST parses is no error
+    assert without_analysis("def f[T](x: T) -> T:\n    return x\n", "m.py", all_rules()) == []
 
 
 @pytest.mark.parametrize("paths", [FIXTURES, TORCH_FILES], ids=["fixtures", "torch"])

@@ -41,8 +41,9 @@ def with_good_neighbour(tmp_path: Path, name: str, data: bytes) -> Path:
         (b"import torch\nx = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", "TL999 SyntaxError: too many nested parentheses"),
         (b"import torch\nx = " + b"-" * 200_000 + b"1\n", "TL999 SyntaxError"),
         (b"import torch\nx = " + b"1+" * 30_000 + b"1\n", "TL999 SyntaxError"),
+        (b"import numpy\ndef f(:\n", "TL999 SyntaxError"),
     ],
-    ids=["syntax", "python2", "nested-parens", "unary-chain", "binary-chain"],
+    ids=["syntax", "python2", "nested-parens", "unary-chain", "binary-chain", "no-torch"],
 )
 def test_unparsable_files_are_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, expected: str) -> None:
     path = with_good_neighbour(tmp_path, "bad.py", data)

@@ -19,7 +19,7 @@ import libcst as cst
 
 from torchlint.diagnostics import Diagnostic
 from torchlint.fixer import apply_fixes, non_overlapping
-from torchlint.linter import lint_module, needs_analysis, parse, syntax_error
+from torchlint.linter import lint_module, parse, syntax_error, without_analysis
 from torchlint.project import Project
 from torchlint.rule import Fix, Rule
 from torchlint.settings import DEFAULT, Settings
@@ -133,7 +133,9 @@ def fix_text(
 ) -> FixResult:
     """Apply every allowed fix to ``text``; the result lists what was fixed and what remains."""
     result = FixResult(text)
-    if not needs_analysis(text, path, rules, settings, project):
+    quick = without_analysis(text, path, rules, settings, project)
+    if quick is not None:
+        result.remaining = quick
         return result
     linter = _Round(path, rules, settings, project)
     try:

@@ -15,7 +15,7 @@ from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.lines import physical_lines
 from torchlint.noqa import Directive, Suppressions, comments_with_lines, may_have_directives
 from torchlint.outline import parse_outline, resolve
-from torchlint.parsing import cpython_rejection, parse
+from torchlint.parsing import cpython_rejection, parse, python_tree
 from torchlint.positions import node_positions
 from torchlint.project import Project
 from torchlint.registry import all_rules
@@ -32,14 +32,31 @@ def _listens_for_suppressions(rules: Sequence[Rule]) -> list[Rule]:
     return [rule for rule in rules if hasattr(rule, "on_unused_suppression")]
 
 
-def needs_analysis(
+def without_analysis(
     text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT, project: Optional[Project] = None
-) -> bool:
-    """Whether ``text`` can have findings, decided from its outline (Python's own parser, several times
-    faster than LibCST): every rule needs a module class in the file, except the report of unused
-    suppressions. A file Python cannot parse is analysed, so that its syntax error is reported."""
+) -> Optional[list[Diagnostic]]:
+    """The diagnostics of a file that needs no analysis (none, or its syntax error), or None when it needs
+    one. Decided from the file's outline (Python's own parser, several times faster than LibCST): every rule
+    needs a module class in the file, except the report of unused suppressions."""
     if not may_have_findings(text):
-        return False
+        return [] if python_tree(text) is not None else _unparsable(text, path)
+    return None if _needs_analysis(text, path, rules, settings, project) else []
+
+
+def _unparsable(text: str, path: str) -> list[Diagnostic]:
+    """A file Python rejects is reported as unparsable unless LibCST parses it (newer syntax than the Python
+    torchlint runs on)."""
+    try:
+        parse(text)
+    except cst.ParserSyntaxError as error:
+        return [syntax_error(path, error, text)]
+    return []
+
+
+def _needs_analysis(
+    text: str, path: str, rules: Sequence[Rule], settings: Settings, project: Optional[Project]
+) -> bool:
+    """A file Python cannot parse is analysed, so that LibCST reports its syntax error."""
     if _listens_for_suppressions(rules) and _may_have_suppressions(text):
         return True
     if project is not None:
@@ -161,8 +178,9 @@ def lint_text(
 ) -> list[Diagnostic]:
     """All diagnostics of ``rules`` for the source ``text`` shown as ``path`` (with a ``project``, bases and
     helpers imported from other project files are resolved too)."""
-    if not needs_analysis(text, path, rules, settings, project):
-        return []
+    quick = without_analysis(text, path, rules, settings, project)
+    if quick is not None:
+        return quick
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:
