@@ -4,9 +4,11 @@ crashes: syntax errors, encodings, binary files, hostile nesting, odd paths, con
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -193,6 +195,34 @@ def test_concurrent_fix_processes_never_corrupt(tmp_path: Path) -> None:
     for index in range(30):
         assert (tmp_path / f"m{index}.py").read_text("utf-8") == expected
     assert sorted(os.listdir(tmp_path)) == sorted(f"m{index}.py" for index in range(30))
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0])
+def test_ctrl_c_leaves_every_file_old_or_new(tmp_path: Path, delay: float) -> None:
+    """A real SIGINT to the whole process group (as a terminal's Ctrl-C sends), workers included."""
+    classes = "".join(
+        f"\n\nclass N{index}(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        f"        self.b{index} = torch.arange({index + 1})\n" for index in range(40)
+    )
+    original = GOOD + classes
+    fixed = original.replace("self.a = torch.arange(3)", 'self.register_buffer("a", torch.arange(3), persistent=False)')
+    for index in range(40):
+        fixed = fixed.replace(f"self.b{index} = torch.arange({index + 1})",
+                              f'self.register_buffer("b{index}", torch.arange({index + 1}), persistent=False)')
+    for index in range(300):
+        (tmp_path / f"m{index}.py").write_text(original, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "torchlint", "--fix", "--no-cache", "-j", "2", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode in (130, 1), err  # 1: it finished before the interrupt arrived
+    assert "Traceback" not in err
+    contents = [(tmp_path / f"m{index}.py").read_text("utf-8") for index in range(300)]
+    assert all(content in (original, fixed) for content in contents)
+    assert sorted(os.listdir(tmp_path)) == sorted(f"m{index}.py" for index in range(300))
 
 
 def test_internal_error_names_the_file_and_continues(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

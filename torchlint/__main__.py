@@ -1,5 +1,8 @@
 """Entry point for ``python -m torchlint``."""
 
-from torchlint.cli import main
+try:
+    from torchlint.cli import main
+except KeyboardInterrupt:  # Ctrl-C while starting up: the exit status of an interrupted run, no traceback
+    raise SystemExit(130) from None
 
 raise SystemExit(main())

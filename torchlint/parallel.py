@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from types import FrameType
+from typing import Optional
 
 from torchlint.runner import Job, Outcome, cached_outcome, check_file
 
 MIN_FILES_PER_WORKER = 16  # below this, process start-up and transfer outweigh the parallel speed-up
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _WORK: list[tuple[str, Job]] = []
 
 
@@ -26,8 +29,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _check_chunk(indices: Sequence[int]) -> list[Outcome]:
-    return [check_file(*_WORK[index]) for index in indices]
+def _check_one(index: int) -> tuple[int, Outcome]:
+    return index, check_file(*_WORK[index])
+
+
+def _largest_first(work: Sequence[tuple[str, Job]]) -> list[int]:
+    """Indices of ``work``, the biggest files first: the long ones start early instead of ending the run with
+    one worker busy and the others idle (on torch's tree, the last 64-file chunk took a third of the run)."""
+
+    def size(index: int) -> int:
+        try:
+            return os.stat(work[index][0]).st_size
+        except OSError:
+            return 0
+
+    return sorted(range(len(work)), key=size, reverse=True)
 
 
 def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
@@ -46,10 +62,36 @@ def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
         return [check_file(path, job) for path, job in work]
     _WORK[:] = work
     try:
-        chunk = max(1, min(64, len(work) // (workers * 8)))
-        chunks = [list(range(start, min(start + chunk, len(work)))) for start in range(0, len(work), chunk)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [outcome for part in pool.map(_check_chunk, chunks) for outcome in part]
+        order = _largest_first(work)
+        # workers start with Ctrl-C held back, until they have set how they answer it
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_signals, initargs=(held,))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        outcomes: list[Optional[Outcome]] = [None] * len(work)
+        try:
+            for index, outcome in pool.imap_unordered(_check_one, order, chunksize=4):
+                outcomes[index] = outcome
+            pool.close()
+        except BaseException:  # Ctrl-C, or a worker that died: stop the others now
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+        return [outcome for outcome in outcomes if outcome is not None]
     finally:
         _WORK.clear()
+
+
+def _worker_signals(mask: set[signal.Signals]) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the parent alone answers it, by terminating the
+    workers. SIGTERM then ends a worker as an exception, which a file being written defers and cleans up
+    after (see :mod:`torchlint.writer`), so no file is left half-written and nothing prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_quietly)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _exit_quietly(signum: int, frame: Optional[FrameType]) -> None:
+    raise SystemExit(128 + signum)
