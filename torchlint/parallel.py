@@ -29,8 +29,9 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _check_one(index: int) -> tuple[int, Outcome]:
-    return index, check_file(*_WORK[index])
+def _check_one(index: int) -> tuple[int, Optional[Outcome]]:
+    outcome = check_file(*_WORK[index])
+    return index, outcome if outcome.reports_anything else None
 
 
 def _largest_first(work: Sequence[tuple[str, Job]]) -> list[int]:
@@ -47,19 +48,22 @@ def _largest_first(work: Sequence[tuple[str, Job]]) -> list[int]:
 
 
 def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
-    """Outcomes for every (path, job), in order, using up to ``jobs`` processes. Results the cache holds are
-    read here; only the other files are handed to workers, so an unchanged tree starts none."""
+    """The outcomes of every (path, job) that have something to report, in order, using up to ``jobs``
+    processes (a clean file's outcome is dropped at once: a run over many files keeps only what it reports).
+    Results the cache holds are read here; only the other files are handed to workers, so an unchanged tree
+    starts none."""
     outcomes = [cached_outcome(path, job) for path, job in work]
     missing = [index for index, outcome in enumerate(outcomes) if outcome is None]
     for index, outcome in zip(missing, _check_all([work[index] for index in missing], jobs)):
         outcomes[index] = outcome
-    return [outcome for outcome in outcomes if outcome is not None]
+    return [outcome for outcome in outcomes if outcome is not None and outcome.reports_anything]
 
 
-def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
+def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Optional[Outcome]]:
+    """An outcome for each of ``work``, in order; None for those with nothing to report."""
     workers = min(jobs, len(work) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [check_file(path, job) for path, job in work]
+        return [outcome if (outcome := check_file(path, job)).reports_anything else None for path, job in work]
     _WORK[:] = work
     try:
         order = _largest_first(work)
@@ -79,7 +83,7 @@ def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
             raise
         finally:
             pool.join()
-        return [outcome for outcome in outcomes if outcome is not None]
+        return outcomes
     finally:
         _WORK.clear()
 

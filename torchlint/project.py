@@ -65,7 +65,7 @@ def project_root(path: str) -> Optional[str]:
         directory = parent
 
 
-OUTLINES_KEPT = 4096  # outlines are small, but a run over a huge tree must not keep every one of them
+OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,10 @@ class Outcome:
     fixed_text: Optional[str] = None  # the new source, when it changed
     error: Optional[str] = None  # one line, when the file could not be checked or written
 
+    @property
+    def reports_anything(self) -> bool:
+        return bool(self.diagnostics or self.fixed or self.diff or self.fixed_text is not None or self.error)
+
     def without_trees(self) -> Outcome:
         """The outcome with each fix's edits dropped: they hold nodes of the file's syntax tree, which would
         keep the whole tree alive as long as the outcome (every outcome lives until the run reports), and
