@@ -45,6 +45,7 @@ FLOOR = HERE / "parse_floor.py"
 TORCHFIX_VERSION = "0.7.0"
 SCALE_SIZES = (1_000, 5_000, 20_000)
 SCALE_NOFILE = 256  # a soft limit on open files for the scaling runs: a handle leak fails them
+QUIET_RULE = "TL005"  # a rule with no findings in the generated trees
 CONFIG_FILES = ("pyproject.toml", "torchlint.toml", "setup.cfg")
 SKIP_DIRECTORIES = (".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache")
 MODULE_CLASS = re.compile(rb"^class \w+\((?:torch\.)?(?:nn\.)?Module\):", re.MULTILINE)
@@ -214,6 +215,23 @@ def list_files(corpus: Path) -> list[str]:
         return sorted(str(path) for path in corpus.rglob("*.py"))
 
 
+def pick_small_tree(files: Sequence[str], corpus: Path, requested: Optional[str]) -> Path:
+    """A directory of the corpus with a few dozen files, to show that -j N costs nothing on a small tree."""
+    if requested is not None:
+        path = corpus / requested
+        if not path.is_dir():
+            sys.exit(f"benchmark: --small-tree {requested}: no such directory under the corpus")
+        return path
+    counts: dict[Path, int] = {}
+    for file in files:
+        for parent in Path(file).parents:
+            if parent == corpus.parent:
+                break
+            counts[parent] = counts.get(parent, 0) + 1
+    fitting = [path for path, count in counts.items() if 20 <= count <= 60]
+    return min(fitting, key=lambda path: (-counts[path], str(path))) if fitting else corpus
+
+
 def pick_touched(files: Sequence[str], corpus: Path, requested: Optional[str]) -> Path:
     if requested is not None:
         path = corpus / requested
@@ -323,6 +341,25 @@ def environment(jobs: int) -> dict[str, Any]:
     }
 
 
+SPIN = "x = 0\nfor i in range(20_000_000):\n    x += i\n"
+
+
+def parallel_capacity(jobs: int) -> float:
+    """How many times one process's work the machine does with ``jobs`` processes of a pure CPU loop right
+    now (``jobs`` on an idle machine with as many free cores): the ceiling for torchlint's speed-up."""
+
+    def wall(count: int) -> float:
+        started = time.perf_counter()
+        processes = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(count)]
+        for process in processes:
+            process.wait()
+        return time.perf_counter() - started
+
+    one = statistics.median(wall(1) for _ in range(3))
+    many = statistics.median(wall(jobs) for _ in range(3))
+    return jobs * one / many
+
+
 def warn_if_busy(jobs: int) -> None:
     load = os.getloadavg()[0]
     if load > 0.5:
@@ -354,7 +391,7 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
         source, description = torch_source()
         description = f"{description} ({source})"
         corpus = corpus_root / "torch"
-        default_subset = "nn"
+        default_subset = "."
     log(f"copying the .py files of {description} to {corpus} ...")
     copy_python_tree(source, corpus)
     files = list_files(corpus)
@@ -367,6 +404,8 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
     count = len(files)
     log(f"{count} files, {torch_files} of them contain 'torch'; {runs} run(s) each, -j {jobs}")
     warn_if_busy(jobs)
+    capacity = parallel_capacity(jobs)
+    log(f"{jobs} processes of a CPU loop do {capacity:.2f}x the work of one on this machine now")
     bench = Bench(work, python, env)
 
     floor = Measurement("parse_floor", "libcst parse floor (1 process)", [python, str(FLOOR), str(file_list)],
@@ -375,6 +414,17 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
     coldn = Measurement("cold_n", f"torchlint cold -j {jobs}", torchlint_argv(python, jobs, target), count)
     for _ in range(runs):  # interleaved, so a change in machine load hits all three alike
         for measurement in (floor, cold1, coldn):
+            bench.run(measurement)
+
+    small_dir = pick_small_tree(files, corpus, args.small_tree)
+    small_target = str(small_dir.relative_to(work))
+    small_count = sum(1 for file in files if file.startswith(os.path.abspath(small_dir) + os.sep))
+    small1 = Measurement("small_1", f"torchlint cold -j 1 on {small_target}", torchlint_argv(python, 1, small_target),
+                         small_count)
+    smalln = Measurement("small_n", f"torchlint cold -j {jobs} on {small_target}",
+                         torchlint_argv(python, jobs, small_target), small_count)
+    for _ in range(max(runs, 5)):  # short runs: more of them
+        for measurement in (small1, smalln):
             bench.run(measurement)
 
     cache = work / "cache"
@@ -392,7 +442,7 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
         with open(touched_file, "a", encoding="utf-8") as handle:
             handle.write(f"# touched by the torchlint benchmark, run {index + 1}\n")
         bench.run(touched)
-    measurements = [floor, cold1, coldn, fill, warm, touched]
+    measurements = [floor, cold1, coldn, small1, smalln, fill, warm, touched]
 
     torchfix: Optional[Measurement] = None
     subset_cold: Optional[Measurement] = None
@@ -428,6 +478,9 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
               cold1.median("cpu_s") / floor.median("cpu_s") <= 1.3),
         Ratio(f"speed-up: cold -j 1 / cold -j {jobs} (wall)", cold1.median("wall_s") / coldn.median("wall_s"),
               f"~{jobs} (>= {0.8 * jobs:.1f})", cold1.median("wall_s") / coldn.median("wall_s") >= 0.8 * jobs),
+        Ratio(f"  the machine's own: {jobs} CPU loops / 1 (wall)", capacity, "-", None),
+        Ratio(f"small tree: cold -j {jobs} / cold -j 1 (wall)", smalln.median("wall_s") / small1.median("wall_s"),
+              "<= 1.05 (no slower)", smalln.median("wall_s") / small1.median("wall_s") <= 1.05),
         Ratio(f"warm / cold -j {jobs} (wall)", warm.median("wall_s") / coldn.median("wall_s"), "< 0.05",
               warm.median("wall_s") / coldn.median("wall_s") < 0.05),
         Ratio(f"touched / cold -j {jobs} (wall)", touched.median("wall_s") / coldn.median("wall_s"), "-", None),
@@ -458,6 +511,7 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
                    "torchfix_subset": str(subset.relative_to(corpus))},
         "measurements": [m.as_json() for m in measurements],
         "ratios": [ratio.__dict__ for ratio in ratios],
+        "parallel_capacity": capacity,
     }
 
 
@@ -469,6 +523,7 @@ def scale_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) -
     bench = Bench(work, python, env)
     warn_if_busy(jobs)
     measurements = []
+    quiet = []  # the same trees with a rule that finds nothing there: memory without findings to report
     for size in args.scale_sizes:
         root = work / f"scale_{size}"
         synthetic.generate(str(root), size)
@@ -476,12 +531,16 @@ def scale_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) -
         target = str(root.relative_to(work))
         measurement = Measurement(f"scale_{size}", f"torchlint cold -j {jobs}, {size} files",
                                   torchlint_argv(python, jobs, target), size)
+        silent = Measurement(f"scale_{size}_quiet", f"  the same, --select {QUIET_RULE} (no findings)",
+                             [*torchlint_argv(python, jobs, target), "--select", QUIET_RULE], size)
         for _ in range(runs):
             bench.run(measurement, nofile=SCALE_NOFILE)
+            bench.run(silent, nofile=SCALE_NOFILE)
         measurements.append(measurement)
+        quiet.append(silent)
         shutil.rmtree(root)
     rows = []
-    for m in measurements:
+    for m in [m for pair in zip(measurements, quiet) for m in pair]:
         rows.append([m.name, str(m.files), str(len(m.runs)), f"{m.median('wall_s'):.2f}",
                      f"{1000 * m.median('wall_s') / m.files:.2f}", f"{1000 * m.median('cpu_s') / m.files:.2f}",
                      f"{m.median('max_rss_mb'):.0f}", f"{m.median('tree_rss_mb'):.0f}", str(m.findings),
@@ -490,6 +549,7 @@ def scale_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) -
     per_file = (last.median("cpu_s") / last.files) / (first.median("cpu_s") / first.files)
     wall_per_file = (last.median("wall_s") / last.files) / (first.median("wall_s") / first.files)
     memory = last.median("max_rss_mb") / first.median("max_rss_mb")
+    quiet_memory = quiet[-1].median("max_rss_mb") / quiet[0].median("max_rss_mb")
     print(f"\nScaling: generated trees ({len(synthetic.TEMPLATES)} templates + a shared base per "
           f"{synthetic.GROUP_SIZE}-file package), cold, --no-cache, -j {jobs}, open-file limit {SCALE_NOFILE}; "
           f"median of {runs} run(s); load average now {os.getloadavg()[0]:.1f}")
@@ -502,11 +562,15 @@ def scale_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) -
         Ratio(f"CPU per file, {last.files} / {first.files} files", per_file, "~1 (flat)", per_file <= 1.2),
         Ratio(f"wall per file, {last.files} / {first.files} files", wall_per_file, "~1 (flat)", wall_per_file <= 1.2),
         Ratio(f"peak RSS, {last.files} / {first.files} files", memory, "~1 (no growth)", memory <= 1.2),
+        Ratio(f"peak RSS, {last.files} / {first.files} files, no findings", quiet_memory, "~1 (no growth)",
+              quiet_memory <= 1.2),
     ]
     print()
     print(table(["ratio", "value", "target", ""], [ratio.row() for ratio in ratios]))
-    return {"scale": [m.as_json() for m in measurements], "scale_ratios": [ratio.__dict__ for ratio in ratios],
-            "scale_nofile_limit": SCALE_NOFILE}
+    print("\nEvery finding is held until the run prints its sorted report; the rows without findings show the "
+          "memory of the run itself.")
+    return {"scale": [m.as_json() for m in [*measurements, *quiet]],
+            "scale_ratios": [ratio.__dict__ for ratio in ratios], "scale_nofile_limit": SCALE_NOFILE}
 
 
 # --- command line ---------------------------------------------------------------------------------------
@@ -528,7 +592,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     source.add_argument("--corpus", metavar="DIR", help="benchmark on this directory instead of torch's source")
     source.add_argument("--wheel", metavar="NAME==VERSION", help="benchmark on this package from PyPI")
     source.add_argument("--scale", action="store_true",
-                        help="instead, time generated trees of growing size (see --scale-sizes)")
+                        help="only the scaling section: generated trees of growing size (see --scale-sizes)")
     parser.add_argument("--scale-sizes", type=sizes, default=list(SCALE_SIZES), metavar="N,N,...",
                         help="file counts for --scale (default: 1000,5000,20000)")
     parser.add_argument("--runs", type=int, default=3, metavar="N", help="runs per measurement; the median is "
@@ -543,8 +607,13 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
                         help=f"install torchfix=={TORCHFIX_VERSION} if it cannot be found (into its own "
                         f"environment under {cache_home()}, because it pins libcst<1.6)")
     parser.add_argument("--torchfix-python", metavar="PYTHON", help="a Python whose environment has torchfix")
-    parser.add_argument("--torchfix-path", metavar="PATH", help="the directory (relative to the corpus) to run "
-                        "TorchFix and a matching torchlint run on (default: nn for torch, else the whole corpus)")
+    parser.add_argument("--torchfix-path", metavar="PATH", help="a directory (relative to the corpus) to run "
+                        "TorchFix and a matching torchlint run on (default: the whole corpus; TorchFix needs about "
+                        "15 minutes for torch's source on 2 cores)")
+    parser.add_argument("--small-tree", metavar="PATH", help="the directory (relative to the corpus) for the "
+                        "small-tree runs (default: the largest with 20 to 60 files)")
+    parser.add_argument("--no-scale", action="store_true", help="skip the scaling section (generated trees of "
+                        "--scale-sizes files) that follows the corpus tables")
     parser.add_argument("--torchfix-runs", type=int, default=1, metavar="N",
                         help="runs of TorchFix, which is slow (default: 1)")
     parser.add_argument("--torchfix-timeout", type=float, default=1800.0, metavar="S",
@@ -567,10 +636,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         report: dict[str, Any] = {"environment": environment(args.jobs), "runs": args.runs}
         report["environment"]["torchlint_snapshot"] = snapshot
         log(f"measuring a snapshot of torchlint ({report['environment']['torchlint_commit']}, files {snapshot})")
-        if args.scale:
-            report.update(scale_benchmark(args, work, env))
-        else:
+        if not args.scale:
             report.update(corpus_benchmark(args, work, env))
+        if args.scale or not args.no_scale:
+            report.update(scale_benchmark(args, work, env))
         report["load_average_end"] = os.getloadavg()
         report["benchmark_wall_s"] = time.perf_counter() - started
         print(f"\nbenchmark took {report['benchmark_wall_s']:.0f} s")
