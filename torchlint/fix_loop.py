@@ -73,7 +73,7 @@ def _check_parses(text: str, path: str, codes: Sequence[str], rounds: Sequence[F
         ) from None
 
 
-def introduced(before: Sequence[Diagnostic], after: Sequence[Diagnostic]) -> list[Diagnostic]:
+def _introduced(before: Sequence[Diagnostic], after: Sequence[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics of ``after`` whose code it has more of than ``before`` has."""
     counts = Counter(d.code for d in before)
     more = {
@@ -87,8 +87,8 @@ def _key(diagnostic: Diagnostic) -> Key:
     return diagnostic.code, diagnostic.line, diagnostic.column
 
 
-class _Round:
-    """Lints texts of one file the same way, so each round compares like with like."""
+class _FileLint:
+    """Lints the successive texts of one file the same way, so each round compares like with like."""
 
     def __init__(self, path: str, rules: Sequence[Rule], settings: Settings, project: Optional[Project]) -> None:
         self.path, self.rules, self.settings, self.project = path, rules, settings, project
@@ -107,7 +107,7 @@ class _Round:
             assert diagnostic.fix is not None
             alone = apply_fixes(module, [diagnostic.fix]).code
             try:
-                new = introduced(before, self.lint_text(alone))
+                new = _introduced(before, self.lint_text(alone))
             except cst.ParserSyntaxError:
                 reasons[_key(diagnostic)] = "the fixed code would not parse"
                 continue
@@ -137,7 +137,7 @@ def fix_text(
     if quick is not None:
         result.remaining = quick
         return result
-    linter = _Round(path, rules, settings, project)
+    linter = _FileLint(path, rules, settings, project)
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:
@@ -163,10 +163,13 @@ def fix_text(
         _check_parses(new_text, path, [d.code for d in chosen], result.rounds)
         new_module = parse(new_text)
         new_diagnostics = linter.lint(new_module, new_text)
-        if introduced(diagnostics, new_diagnostics):
+        if _introduced(diagnostics, new_diagnostics):
             harmful = linter.harmful(module, diagnostics, chosen)
             withdrawn.update(harmful)
-            result.withdrawn.extend(_without_fix(d, harmful[_key(d)]) for d in chosen if _key(d) in harmful)
+            for diagnostic in (d for d in chosen if _key(d) in harmful):
+                taken_back = _without_fix(diagnostic, harmful[_key(diagnostic)])
+                if all((d.code, d.message) != (taken_back.code, taken_back.message) for d in result.withdrawn):
+                    result.withdrawn.append(taken_back)  # once, though judged again after each applied round
             continue  # the same round again, without them
         result.rounds.append(FixRound(result.text, module, diagnostics, chosen, new_text))
         result.fixed.extend(chosen)

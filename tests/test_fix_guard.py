@@ -1,0 +1,74 @@
+"""The fix loop's guard: a fix that would bring a finding the file did not have is withdrawn, whatever the
+rule that offers it. The real rules never offer one (tests/test_fuzz.py counts every withdrawal as a
+failure), so a rule written for this test offers it."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from torchlint.edits import Replace
+from torchlint.events import AttributeAssignment
+from torchlint.fix_loop import fix_text
+from torchlint.registry import rule_by_code
+from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+
+TEXT = (
+    "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"
+    "        super().__init__()\n        self.scale = 2.0\n        self.mask = torch.ones(3)  # noqa: TL001\n"
+)
+
+
+class RenamesToTo(Rule):
+    """Reports ``self.scale = ...`` and offers to make it a buffer named "to", which nn.Module.to holds:
+    registering it raises KeyError, which TL006 reports."""
+
+    code = "TL900"
+    name = "renames-to-to"
+    summary = "a rule with a harmful fix"
+    fixable = True
+
+    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
+        if event.name != "scale":
+            return
+        statement = cst.parse_statement('self.register_buffer("to", torch.ones(1))\n')
+        assert isinstance(statement, cst.SimpleStatementLine)
+        fix = Fix("Make it a buffer named to", Applicability.SAFE, (Replace(event.statement, statement.body[0]),))
+        yield Finding(self.code, event.target, "scale is reported", fix=fix)
+
+
+class Harmless(RenamesToTo):
+    """The same finding, with a fix that brings nothing new."""
+
+    code = "TL901"
+
+    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
+        if event.name != "scale":
+            return
+        statement = cst.parse_statement("self.scale = 3.0\n")
+        assert isinstance(statement, cst.SimpleStatementLine)
+        fix = Fix("Make it three", Applicability.SAFE, (Replace(event.statement, statement.body[0]),))
+        yield Finding(self.code, event.target, "scale is reported", fix=fix)
+
+
+def test_a_fix_that_brings_a_finding_is_withdrawn_with_the_reason() -> None:
+    result = fix_text(TEXT, "m.py", [RenamesToTo(), rule_by_code()["TL006"]], allowed=lambda d: True)
+    assert result.text == TEXT and not result.fixed
+    [withdrawn] = result.withdrawn
+    [remaining] = result.remaining
+    assert remaining.code == "TL900" and remaining.fix is None
+    assert "(no automatic fix: the fixed code would bring TL006: " in remaining.message
+    assert "raises KeyError" in remaining.message and withdrawn.message == remaining.message
+
+
+def test_other_fixes_of_the_round_are_still_applied() -> None:
+    rules = [RenamesToTo(), rule_by_code()["TL006"], rule_by_code()["TL001"]]
+    text = TEXT.replace("  # noqa: TL001", "")
+    result = fix_text(text, "m.py", rules, allowed=lambda d: True)
+    assert 'self.register_buffer("mask", torch.ones(3), persistent=False)' in result.text
+    assert "self.scale = 2.0" in result.text
+    assert [d.code for d in result.fixed] == ["TL001"] and [d.code for d in result.withdrawn] == ["TL900"]
+
+
+def test_a_harmless_fix_is_applied() -> None:
+    result = fix_text(TEXT, "m.py", [Harmless(), rule_by_code()["TL006"]], allowed=lambda d: True)
+    assert "self.scale = 3.0" in result.text and not result.withdrawn
