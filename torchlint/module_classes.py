@@ -73,32 +73,36 @@ def full_mro(info: ClassInfo) -> list[MroEntry]:
 
     Outside bases matter for ``super().__init__()`` chains: ``nn.Module.__init__`` does not call
     ``super().__init__()``, so in ``class M(nn.Module, Mixin)`` the mixin's ``__init__`` never runs.
+    (Module-level functions, not nested ones: a recursive closure is a reference cycle, garbage that only
+    the cyclic collector frees.)
     """
-    def parents_of(cls: MroEntry) -> list[MroEntry]:
-        if isinstance(cls, str):
-            return []
-        return [base if base is not None else f"?{id(cls)}:{index}" for index, base in enumerate(cls.bases)]
+    return _linearize(info, ())
 
-    def linearize(cls: MroEntry, seen: tuple[MroEntry, ...]) -> list[MroEntry]:
-        if cls in seen:  # an inheritance cycle in broken code: stop
-            return []
-        parents = parents_of(cls)
-        sequences = [linearize(p, (*seen, cls)) for p in parents] + [list(parents)]
-        result = [cls]
-        while any(sequences):
-            for sequence in sequences:
-                if not sequence:
-                    continue
-                head = sequence[0]
-                if not any(head in other[1:] for other in sequences):
-                    break
-            else:
-                return _depth_first(cls, parents_of)
-            result.append(head)
-            sequences = [s[1:] if s and s[0] == head else s for s in sequences]
-        return result
 
-    return linearize(info, ())
+def _parents_of(cls: MroEntry) -> list[MroEntry]:
+    if isinstance(cls, str):
+        return []
+    return [base if base is not None else f"?{id(cls)}:{index}" for index, base in enumerate(cls.bases)]
+
+
+def _linearize(cls: MroEntry, seen: tuple[MroEntry, ...]) -> list[MroEntry]:
+    if cls in seen:  # an inheritance cycle in broken code: stop
+        return []
+    parents = _parents_of(cls)
+    sequences = [_linearize(p, (*seen, cls)) for p in parents] + [list(parents)]
+    result = [cls]
+    while any(sequences):
+        for sequence in sequences:
+            if not sequence:
+                continue
+            head = sequence[0]
+            if not any(head in other[1:] for other in sequences):
+                break
+        else:
+            return _depth_first(cls)
+        result.append(head)
+        sequences = [s[1:] if s and s[0] == head else s for s in sequences]
+    return result
 
 
 def mro(info: ClassInfo) -> list[ClassInfo]:
@@ -106,15 +110,13 @@ def mro(info: ClassInfo) -> list[ClassInfo]:
     return [entry for entry in full_mro(info) if isinstance(entry, ClassInfo)]
 
 
-def _depth_first(info: MroEntry, parents_of: Callable[[MroEntry], list[MroEntry]]) -> list[MroEntry]:
+def _depth_first(info: MroEntry) -> list[MroEntry]:
     order: list[MroEntry] = []
-
-    def visit(cls: MroEntry) -> None:
+    pending = [info]
+    while pending:
+        cls = pending.pop()
         if cls in order:
-            return
+            continue
         order.append(cls)
-        for parent in parents_of(cls):
-            visit(parent)
-
-    visit(info)
+        pending.extend(reversed(_parents_of(cls)))
     return order

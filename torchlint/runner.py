@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Optional
 
 from torchlint.cache import Cache
+from torchlint.collector_settings import file_checked
 from torchlint.deep_stack import call_with_deep_stack
 from torchlint.diagnostics import Diagnostic
 from torchlint.fix_loop import FixError, fix_text
@@ -179,7 +180,9 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
 
 def check_file(path: str, job: Job) -> Outcome:
     """Read, check and, with ``job.fix``, rewrite one file in place; the outcome holds no syntax tree."""
-    return _check_file(path, job).without_trees()
+    outcome = _check_file(path, job).without_trees()
+    file_checked()
+    return outcome
 
 
 def _check_file(path: str, job: Job) -> Outcome:
