@@ -110,9 +110,9 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     taken = event.context.name_taken(name)
     if taken is not None:
         return f"{taken}, so register_buffer would raise KeyError"
-    others = [write for write in event.context.writes(name) if write.statement is not event.statement]
-    if any(write.value.kind not in (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER) for write in others):
-        return f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
+    others = event.other_writes()
+    if any(write.rejected_by("buffer", (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER)) for write in others):
+        return f"`self.{name}` is also assigned or registered as something a buffer name rejects"
     if event.conditional and others:
         return f"assigned in a branch while `self.{name}` is assigned elsewhere too"
     return None
@@ -123,11 +123,7 @@ def _fix(event: AttributeAssignment) -> Fix:
     name = event.stored_name
     settings = event.context.settings
     persistent = settings.buffer_persistence == PERSISTENT
-    others_unknown = any(
-        write.value.kind is Kind.UNKNOWN
-        for write in event.context.writes(event.name)
-        if write.statement is not event.statement
-    )
+    others_unknown = any(write.value.kind is Kind.UNKNOWN for write in event.other_writes())
     safe = event.value.floating is False and not persistent and not others_unknown
     applicability = Applicability.SAFE if safe else Applicability.UNSAFE
     kind = "persistent" if persistent else "non-persistent"

@@ -32,8 +32,9 @@ the now redundant `requires_grad=True` or `.requires_grad_()`. It is always **un
 `parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix
 lack its key. No fix is offered where the Parameter would raise: before `super().__init__()` has run, when
 a method or class attribute of the class or of `nn.Module` has the name (`KeyError: "attribute 'type'
-already exists"`), or when the class assigns the attribute something else that is not a Parameter (a
-registered parameter rejects a plain tensor with `TypeError`).
+already exists"`), or when the class assigns the attribute anything not known to be a Parameter or None
+(a registered parameter rejects a plain tensor with `TypeError`), also through a tuple target or
+`setattr()`, or registers the name as a buffer or submodule.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from torchlint.torch_names import nn_reference_or_import
 from torchlint.values import Kind
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
+PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
 
 
 def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -77,9 +79,8 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     taken = event.context.name_taken(event.name)
     if taken is not None:
         return f"{taken}, so assigning an nn.Parameter would raise KeyError"
-    others = [write for write in event.context.writes(event.name) if write.statement is not event.statement]
-    if any(write.value.kind not in (Kind.PARAMETER, Kind.NONE, Kind.UNKNOWN) for write in others):
-        return f"`self.{event.name}` is also assigned a value that is not an nn.Parameter, which a parameter rejects"
+    if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):
+        return f"`self.{event.name}` is also assigned or registered as something a parameter name rejects"
     return None
 
 

@@ -36,8 +36,9 @@ wherever the move or cast really happens, the tensor now becomes a registered Pa
 `parameters()` and `state_dict()`, optimizers start training it, and checkpoints saved before the fix lack
 its key. No fix is offered when the Parameter's data is not a single visible argument, when the moved
 value sits in a local that other code uses too, or where assigning a real Parameter would raise: before
-`super().__init__()` has run, or under a name that a method or class attribute of the class or of
-`nn.Module` already has (`self.half = ...`).
+`super().__init__()` has run, under a name that a method or class attribute of the class or of
+`nn.Module` already has (`self.half = ...`), or when the class also assigns the attribute anything not known
+to be a Parameter or None, or registers the name as a buffer or submodule.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ from torchlint.function_index import function_index
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.torch_api import PARAMETER_CLASSES
 from torchlint.value_sources import name_handed_off
+from torchlint.values import Kind
 
+PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
 MOVES = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 
@@ -109,7 +112,11 @@ def _parameter_would_raise(event: AttributeAssignment) -> Optional[str]:
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
     taken = event.name is not None and event.context.name_taken(event.name)
-    return f"{taken}, so an nn.Parameter would raise KeyError" if taken else None
+    if taken:
+        return f"{taken}, so an nn.Parameter would raise KeyError"
+    if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):
+        return f"`self.{event.name}` is also assigned or registered as something a parameter name rejects"
+    return None
 
 
 def _no_fix_reason(fix: Optional[Fix], shared: bool) -> Optional[str]:

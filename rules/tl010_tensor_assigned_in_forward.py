@@ -54,7 +54,9 @@ tensor or None, because a buffer rejects anything else with `TypeError`.
 No fix is offered when the declaration would raise or change behaviour: when the class has no `__init__` of
 its own with a top-level `super().__init__()`, when the name is assigned before or by `super().__init__()`, or
 is a method or class attribute (`register_buffer` raises `KeyError`), when it is assigned a value that is not
-a tensor elsewhere, or when the class tests `hasattr(self, "name")` (the declaration would make that true).
+a tensor elsewhere (also in the same statement, through a tuple target or `setattr()`) or registered as a
+parameter or submodule, or when the class tests `hasattr(self, "name")` (the declaration would make that
+true).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from typing import Optional
 
 import libcst as cst
 
+from torchlint.assignment_index import AttributeWrite
 from torchlint.edits import InsertAfter
 from torchlint.events import AttributeAssignment, Context, Phase, Slot
 from torchlint.function_index import function_index, walk
@@ -120,15 +123,18 @@ def _tests_presence(context: Context, name: str) -> bool:
     return False
 
 
-def _write_kind(context: Context, statement: cst.BaseSmallStatement) -> Kind:
-    """What another ``self.<name> = value`` statement assigns, inferred within the method that holds it."""
-    value = statement.value if isinstance(statement, (cst.Assign, cst.AnnAssign)) else None
-    if value is None:
-        return Kind.UNKNOWN
+def _write_kind(context: Context, write: AttributeWrite) -> Kind:
+    """What another write of the name assigns, inferred within the method that holds it."""
+    if write.value_node is None:
+        return write.value.kind
     for method in methods(context):
-        if id(statement) in function_index(context.model, method).statements:
-            return Sources(context, method).fact(value).kind
-    return Kind.UNKNOWN
+        if id(write.statement) in function_index(context.model, method).statements:
+            return Sources(context, method).fact(write.value_node).kind
+    return write.value.kind
+
+
+def _registration(writes: list[AttributeWrite]) -> str:
+    return next(write.registers for write in writes if write.registers not in (None, "buffer")) or "buffer"
 
 
 def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[str]]:
@@ -148,7 +154,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     taken = context.name_taken(name)
     if taken is not None:
         return None, f"{taken}, which register_buffer rejects"
-    writes = [write for write in context.writes(name) if write.statement is not event.statement]
+    writes = event.other_writes()
     early = _statement_ids(body[: anchor + 1])
     later_classes = context.class_order[context.class_order.index(context.instance) + 1:]
     inherited = {
@@ -157,7 +163,9 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     }
     if any(id(write.statement) in early or id(write.statement) in inherited for write in writes):
         return None, f"`self.{name}` is assigned before or by super().__init__(), which register_buffer rejects"
-    kinds = [_write_kind(context, write.statement) for write in writes]
+    if any(write.registers not in (None, "buffer") for write in writes):
+        return None, f"`self.{name}` is also registered as a {_registration(writes)}, which a buffer name rejects"
+    kinds = [_write_kind(context, write) for write in writes if write.registers is None]
     if any(kind not in (*_TENSOR_OR_NONE, Kind.UNKNOWN) for kind in kinds):
         return None, f"`self.{name}` is also assigned a value that is not a tensor, which a buffer rejects"
     if _tests_presence(context, name):

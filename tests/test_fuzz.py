@@ -113,6 +113,26 @@ FIXES_THAT_RAISED: list[tuple[str, str]] = [
         HEADER + "        super().__init__()\n        self.__x = torch.ones(3)\n\n    def forward(self, y):\n"
         "        return y + self.__x\n",
     ),
+    (  # found by the long fuzz run: the plain tensor is assigned as the element of a tuple target
+        "tl002-fix-then-a-plain-tensor-assigned-by-tuple-unpacking",
+        HEADER + "        super().__init__()\n        self.w = torch.randn(3, requires_grad=True)\n"
+        "        self.y, self.w = torch.ones(2), torch.randn(3)\n",
+    ),
+    (  # found by the long fuzz run: once self.w is a parameter, forward's plain tensor raises TypeError
+        "tl009-fix-then-a-plain-tensor-assigned-in-forward",
+        HEADER + "        super().__init__()\n        self.w = nn.Parameter(torch.ones(3)).double()\n\n"
+        "    def forward(self, x):\n        self.w = x * 2\n        return x\n",
+    ),
+    (  # the same through setattr()
+        "tl009-fix-then-a-plain-tensor-assigned-by-setattr",
+        HEADER + "        super().__init__()\n        self.w = nn.Parameter(torch.ones(3)).double()\n"
+        "        setattr(self, \"w\", torch.zeros(3))\n",
+    ),
+    (  # found by the long fuzz run: the same statement assigns the declared buffer a list
+        "tl010-fix-then-a-list-assigned-in-the-same-statement",
+        HEADER + "        super().__init__()\n\n    def forward(self, x):\n"
+        "        self.buf, self.buf = torch.ones(3) + x, [x]\n        return x\n",
+    ),
 ]
 
 

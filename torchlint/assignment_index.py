@@ -1,26 +1,56 @@
-"""Every ``self.<name> = value`` in the methods of a class order, found without following control flow.
+"""Every write of ``self.<name>`` in the methods of a class order, found without following control flow.
 
-Fixes need it: turning an attribute into a buffer is wrong when some other method assigns it a value a
-buffer rejects.
+Fixes need it: turning an attribute into a buffer is wrong when some other statement assigns it a value a
+buffer rejects, or registers the name as a parameter. A write is ``self.<name> = value`` (also as an element
+of a tuple or list target), ``setattr(self, "<name>", value)``, or a registration call:
+``self.register_buffer("<name>", value)``, ``self.register_parameter(...)``, ``self.register_module(...)``,
+``self.add_module(...)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
 import libcst as cst
 
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.statements import small_statements
 from torchlint.tensor_inference import InferenceContext, infer
-from torchlint.values import ValueFact
+from torchlint.values import UNKNOWN, Kind, ValueFact
+
+# The registration methods, and what each registers the name as.
+REGISTRATIONS = {
+    "register_buffer": "buffer",
+    "register_parameter": "parameter",
+    "register_module": "module",
+    "add_module": "module",
+}
 
 
 @dataclass(frozen=True)
 class AttributeWrite:
     statement: cst.BaseSmallStatement
+    target: cst.CSTNode  # the ``self.<name>`` node, or the setattr() / registration call
     value: ValueFact
+    value_node: Optional[cst.BaseExpression]
+    registers: Optional[str] = None  # "buffer", "parameter" or "module" for a registration call
+
+    def rejected_by(self, slot: str, accepted: tuple[Kind, ...]) -> bool:
+        """Whether this write would raise once the name is registered as ``slot`` ("buffer", "parameter",
+        "module") with a value of an ``accepted`` kind: a registration as something else raises KeyError,
+        an assignment of another kind TypeError."""
+        if self.registers is not None:
+            return self.registers != slot
+        return self.value.kind not in accepted
+
+
+def _string(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
 
 
 class _Finder:
@@ -32,18 +62,61 @@ class _Finder:
     def _is_self(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Name) and node.value == self.self_name
 
-    def _record(self, target: cst.BaseExpression, statement: cst.BaseSmallStatement, value: ValueFact) -> None:
+    def _add(self, name: str, write: AttributeWrite) -> None:
+        self.found.setdefault(name, []).append(write)
+
+    def _record(
+        self,
+        target: cst.BaseExpression,
+        statement: cst.BaseSmallStatement,
+        value: ValueFact,
+        value_node: Optional[cst.BaseExpression],
+    ) -> None:
         if isinstance(target, cst.Attribute) and self._is_self(target.value):
-            self.found.setdefault(target.attr.value, []).append(AttributeWrite(statement, value))
+            self._add(target.attr.value, AttributeWrite(statement, target, value, value_node))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [element.value for element in target.elements]
+            starred = any(isinstance(element, cst.StarredElement) for element in target.elements)
+            if (
+                not starred and isinstance(value_node, (cst.Tuple, cst.List))
+                and len(value_node.elements) == len(elements)
+                and not any(isinstance(element, cst.StarredElement) for element in value_node.elements)
+            ):
+                for element, node in zip(elements, value_node.elements):
+                    self._record(element, statement, infer(node.value, self.ctx), node.value)
+                return
+            fact = ValueFact(Kind.TENSOR) if value.kind is Kind.TENSOR_SEQUENCE and not starred else UNKNOWN
+            for element in elements:
+                self._record(element, statement, fact, None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         value = infer(node.value, self.ctx)
         for target in node.targets:
-            self._record(target.target, node, value)
+            self._record(target.target, node, value, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._record(node.target, node, infer(node.value, self.ctx))
+            self._record(node.target, node, infer(node.value, self.ctx), node.value)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        call = node.value
+        if not isinstance(call, cst.Call) or any(arg.star or arg.keyword is not None for arg in call.args[:2]):
+            return
+        func = call.func
+        if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3:
+            obj, key, value = (arg.value for arg in call.args)
+            name = _string(key)
+            if self._is_self(obj) and name is not None:
+                self._add(name, AttributeWrite(node, call, infer(value, self.ctx), value))
+        elif (
+            isinstance(func, cst.Attribute) and self._is_self(func.value)
+            and func.attr.value in REGISTRATIONS and len(call.args) >= 2
+        ):
+            name = _string(call.args[0].value)
+            value = call.args[1].value
+            if name is not None:
+                write = AttributeWrite(node, call, infer(value, self.ctx), value, REGISTRATIONS[func.attr.value])
+                self._add(name, write)
 
 
 @dataclass
@@ -68,4 +141,6 @@ class AssignmentIndex:
                             finder.visit_Assign(statement)
                         elif isinstance(statement, cst.AnnAssign):
                             finder.visit_AnnAssign(statement)
+                        elif isinstance(statement, cst.Expr):
+                            finder.visit_Expr(statement)
         return self._found.get(name, [])

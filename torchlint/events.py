@@ -119,6 +119,12 @@ class AttributeAssignment:
             return self.name
         return stored_name(self.name, self.owner.name)
 
+    def other_writes(self) -> list[AttributeWrite]:
+        """Every other write of the name in the class order: assignments, setattr() and registration calls."""
+        if self.name is None:
+            return []
+        return [write for write in self.context.writes(self.name) if write.target is not self.target]
+
 
 @dataclass(frozen=True)
 class RegistrationCall:

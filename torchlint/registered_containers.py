@@ -114,8 +114,7 @@ def no_fix_reason(event: AttributeAssignment, container: str, elements: Sequence
     accepted = (Kind.MODULE, Kind.NONE, Kind.UNKNOWN) if container.startswith("Module") else (
         Kind.PARAMETER, Kind.NONE, Kind.UNKNOWN
     )
-    others = [write for write in event.context.writes(name) if write.statement is not event.statement]
-    if any(write.value.kind not in accepted for write in others):
+    if any(write.rejected_by("module", accepted) for write in event.other_writes()):
         return f"`self.{name}` is also assigned a plain value elsewhere, which an nn.{container} attribute rejects"
     return None
 
