@@ -99,7 +99,7 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "tuple assignment"
     if event.form is TargetForm.AUGMENTED:
         return "augmented assignment"
-    if isinstance(event.statement, cst.Assign) and len(event.statement.targets) > 1:
+    if event.chained:
         return "chained assignment"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run"

@@ -30,11 +30,11 @@ class Scale(nn.Module):
 The fix wraps the value in `nn.Parameter(...)` (spelled with the file's own alias for `torch.nn`) and drops
 the now redundant `requires_grad=True` or `.requires_grad_()`. It is always **unsafe**: the tensor joins
 `parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix
-lack its key. No fix is offered where the Parameter would raise: before `super().__init__()` has run, when
-a method or class attribute of the class or of `nn.Module` has the name (`KeyError: "attribute 'type'
-already exists"`), or when the class assigns the attribute anything not known to be a Parameter or None
-(a registered parameter rejects a plain tensor with `TypeError`), also through a tuple target or
-`setattr()`, or registers the name as a buffer or submodule.
+lack its key. No fix is offered for chained assignments (`self.a = self.b = ...`) or where the Parameter
+would raise: before `super().__init__()` has run, when a method or class attribute of the class or of
+`nn.Module` has the name (`KeyError: "attribute 'type' already exists"`), or when the class assigns the
+attribute anything not known to be a Parameter or None (a registered parameter rejects a plain tensor with
+`TypeError`), also through a tuple target or `setattr()`, or registers the name as a buffer or submodule.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
 def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     if event.value_node is None:
         return "the value is not a single expression"
+    if event.chained:
+        return "chained assignment: every target would get the nn.Parameter"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run"
     if event.name is None:

@@ -35,10 +35,11 @@ The fix moves the call inside: `nn.Parameter(t).to(x)` becomes `nn.Parameter(t.t
 wherever the move or cast really happens, the tensor now becomes a registered Parameter, so it joins
 `parameters()` and `state_dict()`, optimizers start training it, and checkpoints saved before the fix lack
 its key. No fix is offered when the Parameter's data is not a single visible argument, when the moved
-value sits in a local that other code uses too, or where assigning a real Parameter would raise: before
-`super().__init__()` has run, under a name that a method or class attribute of the class or of
-`nn.Module` already has (`self.half = ...`), or when the class also assigns the attribute anything not known
-to be a Parameter or None, or registers the name as a buffer or submodule.
+value sits in a local that other code uses too, for chained assignments (`self.a = self.b = ...`), or
+where assigning a real Parameter would raise: before `super().__init__()` has run, under a name that a
+method or class attribute of the class or of `nn.Module` already has (`self.half = ...`), or when the class
+also assigns the attribute anything not known to be a Parameter or None, or registers the name as a buffer
+or submodule.
 """
 
 from __future__ import annotations
@@ -109,6 +110,8 @@ def _fix(moved: cst.Call, parameter: cst.Call, display: str) -> Optional[Fix]:
 
 def _parameter_would_raise(event: AttributeAssignment) -> Optional[str]:
     """Why assigning the fixed value, a real nn.Parameter, would raise where the plain tensor did not."""
+    if event.chained:
+        return "chained assignment: every target would get the nn.Parameter"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
     taken = event.name is not None and event.context.name_taken(event.name)

@@ -133,6 +133,14 @@ FIXES_THAT_RAISED: list[tuple[str, str]] = [
         HEADER + "        super().__init__()\n\n    def forward(self, x):\n"
         "        self.buf, self.buf = torch.ones(3) + x, [x]\n        return x\n",
     ),
+    (  # found by the long fuzz run: the fixed value goes to self.to as well, where a Parameter raises KeyError
+        "tl009-fix-of-a-chained-assignment",
+        HEADER + "        super().__init__()\n        self.alpha = self.to = nn.Parameter(torch.ones(3)).double()\n",
+    ),
+    (  # the same for TL002
+        "tl002-fix-of-a-chained-assignment",
+        HEADER + "        super().__init__()\n        self.alpha = self.type = torch.zeros(3, requires_grad=True)\n",
+    ),
 ]
 
 

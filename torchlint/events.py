@@ -119,6 +119,11 @@ class AttributeAssignment:
             return self.name
         return stored_name(self.name, self.owner.name)
 
+    @property
+    def chained(self) -> bool:
+        """``self.a = self.b = value``: changing the value changes what every target gets."""
+        return isinstance(self.statement, cst.Assign) and len(self.statement.targets) > 1
+
     def other_writes(self) -> list[AttributeWrite]:
         """Every other write of the name in the class order: assignments, setattr() and registration calls."""
         if self.name is None:

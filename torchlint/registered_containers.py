@@ -90,7 +90,7 @@ def no_fix_reason(event: AttributeAssignment, container: str, elements: Sequence
         return "the attribute name is computed"
     if event.value_node is None or event.form in (TargetForm.TUPLE, TargetForm.AUGMENTED):
         return "the value is not a single expression"
-    if isinstance(event.statement, cst.Assign) and len(event.statement.targets) > 1:
+    if event.chained:
         return "chained assignment"
     if event.super_init is not SuperInit.YES:
         return f"assigned before super().__init__() has run, where assigning an nn.{container} would raise"
