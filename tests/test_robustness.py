@@ -44,8 +44,12 @@ def with_good_neighbour(tmp_path: Path, name: str, data: bytes) -> Path:
         (b"import torch\nx = " + b"-" * 200_000 + b"1\n", "TL999 SyntaxError"),
         (b"import torch\nx = " + b"1+" * 30_000 + b"1\n", "TL999 SyntaxError"),
         (b"import numpy\ndef f(:\n", "TL999 SyntaxError"),
+        (  # LibCST raises TypeError on this valid line (Instagram/LibCST#1061)
+            b"import torch\nclass M(torch.nn.Module):\n    x = () if 0 else(lambda:())\n",
+            "1:1: TL999 cannot be parsed by LibCST, although Python accepts it",
+        ),
     ],
-    ids=["syntax", "python2", "nested-parens", "unary-chain", "binary-chain", "no-torch"],
+    ids=["syntax", "python2", "nested-parens", "unary-chain", "binary-chain", "no-torch", "libcst-fails-on-valid-code"],
 )
 def test_unparsable_files_are_diagnostics(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, expected: str) -> None:
     path = with_good_neighbour(tmp_path, "bad.py", data)

@@ -64,7 +64,7 @@ class FixResult:
 def _check_parses(text: str, path: str, codes: Sequence[str], rounds: Sequence[FixRound]) -> None:
     try:
         ast.parse(text, filename=path)
-        cst.parse_module(text)
+        parse(text)
     except (SyntaxError, ValueError, cst.ParserSyntaxError) as error:
         raise FixError(
             f"fixing {', '.join(sorted(set(codes)))} would produce code that does not parse ({error}); "

@@ -59,4 +59,13 @@ def parse(text: str) -> cst.Module:
         raise cst.ParserSyntaxError(
             str(message), lines=text.splitlines(), raw_line=line, raw_column=max(column - 1, 0)
         )
-    return cst.parse_module(text)
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        raise
+    except Exception as failure:  # noqa: BLE001 - LibCST fails on some valid code with other errors
+        # e.g. TypeError for `() if 0 else(lambda:())` (Instagram/LibCST#1061): report it as unparsable
+        raise cst.ParserSyntaxError(
+            f"LibCST's parser failed ({type(failure).__name__}: {failure})",
+            lines=text.splitlines(), raw_line=1, raw_column=0,
+        ) from None
