@@ -1,15 +1,19 @@
-"""The fix loop's guard: a fix that would bring a finding the file did not have is withdrawn, whatever the
-rule that offers it. The real rules never offer one (tests/test_fuzz.py counts every withdrawal as a
-failure), so a rule written for this test offers it."""
+"""The fix loop's guards, whatever the rule that offers a fix: a fix that would bring a finding the file did
+not have is withdrawn, and one whose result does not parse leaves the file untouched. The real rules never
+offer either (tests/test_fuzz.py counts each as a failure), so rules written for this test offer them."""
 
 from __future__ import annotations
 
-import libcst as cst
+from pathlib import Path
 
+import libcst as cst
+import pytest
+
+from torchlint import cli
 from torchlint.edits import Replace
 from torchlint.events import AttributeAssignment
-from torchlint.fix_loop import fix_text
-from torchlint.registry import rule_by_code
+from torchlint.fix_loop import FixError, fix_text
+from torchlint.registry import all_rules, rule_by_code
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 
 TEXT = (
@@ -72,3 +76,35 @@ def test_other_fixes_of_the_round_are_still_applied() -> None:
 def test_a_harmless_fix_is_applied() -> None:
     result = fix_text(TEXT, "m.py", [Harmless(), rule_by_code()["TL006"]], allowed=lambda d: True)
     assert "self.scale = 3.0" in result.text and not result.withdrawn
+
+
+class BreaksTheFile(RenamesToTo):
+    """The same finding, with a fix whose result does not parse."""
+
+    code = "TL902"
+
+    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
+        if event.name != "scale":
+            return
+        broken = cst.Expr(cst.Name("lambda"))  # valid as a tree, not as code
+        fix = Fix("Break it", Applicability.SAFE, (Replace(event.statement, broken),))
+        yield Finding(self.code, event.target, "scale is reported", fix=fix)
+
+
+def test_a_fix_whose_result_does_not_parse_is_an_error() -> None:
+    with pytest.raises(FixError, match=r"fixing TL902 would produce code that does not parse .*file left unchanged"):
+        fix_text(TEXT, "m.py", [BreaksTheFile()], allowed=lambda d: True)
+
+
+def test_a_fix_whose_result_does_not_parse_leaves_the_file_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "all_rules", lambda: (*all_rules(), BreaksTheFile()))
+    path = tmp_path / "m.py"
+    path.write_bytes(TEXT.encode())
+    assert cli.main(["--no-cache", "--isolated", "--fix", "--select", "TL902", str(path)]) == 2
+    assert path.read_bytes() == TEXT.encode()
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if line.startswith("torchlint: error:")]
+    assert line.startswith(f"torchlint: error: {path}: fixing TL902 would produce code that does not parse")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py"]  # no temporary file left behind
