@@ -774,6 +774,8 @@ def _init_body_lines(lines: Sequence[str]) -> list[tuple[int, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name == "__init__":
                 for statement in node.body:
+                    if statement.lineno > len(lines):  # an inserted token split a line: ast counts more lines
+                        continue
                     indent = lines[statement.lineno - 1][: statement.col_offset]
                     if indent.isspace():
                         spots.append((statement.lineno - 1, indent))
