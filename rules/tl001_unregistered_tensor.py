@@ -52,9 +52,10 @@ checkpoints saved before the fix no longer load with `strict=True`: that variant
 
 No fix is offered when it would be wrong or ambiguous: before `super().__init__()` has run (registering
 would raise), for tuple targets, chained assignments and computed `setattr` names, when the name is already
-a plain attribute or a method/class attribute (`register_buffer` raises `KeyError`), when another method
-assigns the name something that is not a tensor (a buffer would raise `TypeError`), or when the assignment
-is in a branch and the name is assigned elsewhere too.
+a plain attribute or a method/class attribute, or is empty or dotted (`setattr(self, "a.b", ...)`): names
+`register_buffer` rejects with `KeyError`; when another statement assigns the name something that is not a
+tensor or registers it as a parameter or submodule (a buffer would raise), or when the assignment is in a
+branch and the name is assigned elsewhere too.
 """
 
 from __future__ import annotations

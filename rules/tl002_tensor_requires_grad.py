@@ -29,12 +29,13 @@ class Scale(nn.Module):
 ## Fix safety
 The fix wraps the value in `nn.Parameter(...)` (spelled with the file's own alias for `torch.nn`) and drops
 the now redundant `requires_grad=True` or `.requires_grad_()`. It is always **unsafe**: the tensor joins
-`parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix
-lack its key. No fix is offered for chained assignments (`self.a = self.b = ...`) or where the Parameter
-would raise: before `super().__init__()` has run, when a method or class attribute of the class or of
-`nn.Module` has the name (`KeyError: "attribute 'type' already exists"`), or when the class assigns the
-attribute anything not known to be a Parameter or None (a registered parameter rejects a plain tensor with
-`TypeError`), also through a tuple target or `setattr()`, or registers the name as a buffer or submodule.
+`parameters()` and `state_dict()`, so optimizers start training it and checkpoints saved before the fix lack
+its key. No fix is offered for chained assignments (`self.a = self.b = ...`) or where the Parameter would
+raise: before `super().__init__()` has run, when a method or class attribute of the class or of `nn.Module`
+has the name (`KeyError: "attribute 'type' already exists"`), when a `setattr()` name is empty or dotted
+(`KeyError`), or when the class assigns the attribute anything not known to be a Parameter or None (a
+registered parameter rejects a plain tensor with `TypeError`), also through a tuple target or `setattr()`, or
+registers the name as a buffer or submodule.
 """
 
 from __future__ import annotations

@@ -53,10 +53,10 @@ tensor or None, because a buffer rejects anything else with `TypeError`.
 
 No fix is offered when the declaration would raise or change behaviour: when the class has no `__init__` of
 its own with a top-level `super().__init__()`, when the name is assigned before or by `super().__init__()`, or
-is a method or class attribute (`register_buffer` raises `KeyError`), when it is assigned a value that is not
-a tensor elsewhere (also in the same statement, through a tuple target or `setattr()`) or registered as a
-parameter or submodule, or when the class tests `hasattr(self, "name")` (the declaration would make that
-true).
+is a method or class attribute, or is empty or dotted (`register_buffer` raises `KeyError`), when it is
+assigned a value that is not a tensor elsewhere (also in the same statement, through a tuple target or
+`setattr()`) or registered as a parameter or submodule, or when the class tests `hasattr(self, "name")` (the
+declaration would make that true).
 """
 
 from __future__ import annotations

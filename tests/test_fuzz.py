@@ -141,6 +141,36 @@ FIXES_THAT_RAISED: list[tuple[str, str]] = [
         "tl002-fix-of-a-chained-assignment",
         HEADER + "        super().__init__()\n        self.alpha = self.type = torch.zeros(3, requires_grad=True)\n",
     ),
+    (  # found by the long fuzz run: register_buffer("a.b", None) raises KeyError: buffer name can't contain "."
+        "tl010-fix-of-a-dotted-setattr-name",
+        HEADER + "        super().__init__()\n\n    def forward(self, x):\n"
+        "        setattr(self, \"a.b\", torch.ones(3) + x)\n        return x\n",
+    ),
+    (  # the same in __init__
+        "tl001-fix-of-a-dotted-setattr-name",
+        HEADER + "        super().__init__()\n        setattr(self, \"a.b\", torch.ones(3))\n",
+    ),
+    (  # an empty name: KeyError: parameter name can't be empty string ""
+        "tl002-fix-of-an-empty-setattr-name",
+        HEADER + "        super().__init__()\n        setattr(self, \"\", torch.randn(3, requires_grad=True))\n",
+    ),
+    (  # found by the long fuzz run: the subclass assigns the parameter a plain tensor (TypeError)
+        "tl002-fix-then-a-subclass-assigns-a-plain-tensor",
+        HEADER + "        super().__init__()\n        self.scale = torch.randn(3, requires_grad=True)\n\n\n"
+        "class Sub(M):\n    def __init__(self):\n        super().__init__()\n        self.scale = torch.ones(3)\n",
+    ),
+    (  # found by the long fuzz run: the subclass sets the name before super().__init__(), so the declared
+        # buffer raises KeyError: attribute 'cache' already exists
+        "tl010-fix-then-a-subclass-assigns-the-name-first",
+        HEADER + "        super().__init__()\n\n    def forward(self, x):\n        self.cache = torch.ones(3) + x\n"
+        "        return x\n\n\nclass Sub(M):\n    def __init__(self):\n        self.cache = []\n"
+        "        super().__init__()\n",
+    ),
+    (  # the same for TL001
+        "tl001-fix-then-a-subclass-assigns-the-name-first",
+        HEADER + "        super().__init__()\n        self.mask = torch.ones(3)\n\n\n"
+        "class Sub(M):\n    def __init__(self):\n        self.mask = 1\n        super().__init__()\n",
+    ),
 ]
 
 
@@ -150,9 +180,12 @@ def test_fixes_never_make_a_working_module_raise(text: str) -> None:
     result = fix_text(text, "f.py", all_rules(), allowed=lambda d: True)
     namespace: dict[str, object] = {}
     exec(compile(result.text, "f.py", "exec"), namespace)  # noqa: S102 - the fixture's own code
-    module = namespace["M"]()  # type: ignore[operator]
-    if "def forward" in text:
-        module(torch.ones(3))
+    classes = [value for value in namespace.values() if isinstance(value, type) and issubclass(value, torch.nn.Module)]
+    assert classes
+    for cls in classes:  # every module class of the file, subclasses included
+        module = cls()
+        if "def forward" in text:
+            module(torch.ones(3))
 
 
 # LibCST does not give these files back byte for byte (found by fuzzing), so --fix must leave them alone

@@ -23,7 +23,12 @@ _EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name
 
 
 class _Dispatcher:
-    """Hands each event to the rules that subscribe to it; keeps one finding per (code, node)."""
+    """Hands each event to the rules that subscribe to it; keeps one finding per (code, node).
+
+    A statement of a base class is analysed once for every class of the file that inherits it, and a fix
+    edits it for all of them: a finding keeps its fix only when every analysis offers one (a subclass that
+    assigns the name first, or assigns it a plain tensor later, withholds a fix that is right for the base).
+    """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.handlers: dict[str, list[Callable[[object], object]]] = {}
@@ -36,7 +41,10 @@ class _Dispatcher:
     def __call__(self, event: object) -> None:
         for handler in self.handlers.get(type(event).__name__, ()):
             for finding in handler(event):  # type: ignore[attr-defined]
-                self.findings.setdefault((finding.code, id(finding.node)), finding)
+                key = (finding.code, id(finding.node))
+                kept = self.findings.get(key)
+                if kept is None or (kept.fix is not None and finding.fix is None):
+                    self.findings[key] = finding
 
 
 def module_globals(model: FileModel) -> dict[str, ValueFact]:

@@ -80,6 +80,10 @@ class Context:
         """Why ``self.<name>`` cannot hold registered state once ``nn.Module.__init__`` has run, in words for
         a message, or None: registering it raises KeyError, and a submodule under it is hidden by what
         attribute lookup finds first."""
+        if not name:
+            return "the name is empty"
+        if "." in name:
+            return f'the name "{name}" contains "."'
         if self.class_attribute(name) is not None:
             return f"the class has a method or class attribute named `{name}`"
         if module_has(name):

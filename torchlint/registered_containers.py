@@ -96,7 +96,7 @@ def no_fix_reason(event: AttributeAssignment, container: str, elements: Sequence
         return f"assigned before super().__init__() has run, where assigning an nn.{container} would raise"
     taken = event.context.name_taken(name)
     if taken is not None:
-        return f"{taken}, which would hide the nn.{container}"
+        return f"{taken}, which an nn.{container} attribute cannot use"
     kinds = ELEMENT_KINDS[container]
     if any(element.fact.is_container for element in elements):
         return "an element is a plain container itself, which needs wrapping first"
