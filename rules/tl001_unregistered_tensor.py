@@ -56,6 +56,9 @@ a plain attribute or a method/class attribute, or is empty or dotted (`setattr(s
 `register_buffer` rejects with `KeyError`; when another statement assigns the name something that is not a
 tensor or registers it as a parameter or submodule (a buffer would raise), or when the assignment is in a
 branch and the name is assigned elsewhere too.
+
+A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
+method or class attribute of the name or assigns it before calling `super().__init__()`.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "for another class of this file the same line assigns something that may not be a tensor"
     if event.slot_before is not Slot.UNSET:
         return f"`{name}` is already a plain attribute here, so register_buffer would raise KeyError"
-    taken = event.context.name_taken(name)
+    taken = event.name_conflict()
     if taken is not None:
         return f"{taken}, so register_buffer would raise KeyError"
     others = event.other_writes()

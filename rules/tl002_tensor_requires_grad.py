@@ -36,6 +36,9 @@ has the name (`KeyError: "attribute 'type' already exists"`), when a `setattr()`
 (`KeyError`), or when the class assigns the attribute anything not known to be a Parameter or None (a
 registered parameter rejects a plain tensor with `TypeError`), also through a tuple target or `setattr()`, or
 registers the name as a buffer or submodule.
+
+A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
+method or class attribute of the name or assigns it before calling `super().__init__()`.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
         return "assigned before super().__init__() has run"
     if event.name is None:
         return None
-    taken = event.context.name_taken(event.name)
+    taken = event.name_conflict()
     if taken is not None:
         return f"{taken}, so assigning an nn.Parameter would raise KeyError"
     if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):

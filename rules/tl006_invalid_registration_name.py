@@ -63,6 +63,7 @@ from torchlint.file_model import ClassInfo
 from torchlint.method_graph import construction_methods, methods_named, self_parameter
 from torchlint.module_attributes import module_has
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.statements import store_targets
 from torchlint.values import Kind
 
 _KINDS = {"register_buffer": "buffer", "register_parameter": "parameter", "add_module": "module",
@@ -137,32 +138,6 @@ def _origin_target(origin: cst.BaseSmallStatement, self_name: str, name: str) ->
     return target if isinstance(target, cst.Attribute) and _is_self_attribute(target, self_name, name) else None
 
 
-def _store_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
-    """The expressions a statement stores to or deletes."""
-    if isinstance(node, cst.Assign):
-        targets = [target.target for target in node.targets]
-    elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-        targets = [node.target]
-    elif isinstance(node, cst.Del):
-        targets = [node.target]
-    elif isinstance(node, (cst.For, cst.CompFor)):
-        targets = [node.target]
-    elif isinstance(node, cst.WithItem) and node.asname is not None:
-        targets = [node.asname.name]
-    else:
-        return []
-    flat: list[cst.BaseExpression] = []
-    while targets:
-        target = targets.pop()
-        if isinstance(target, (cst.Tuple, cst.List)):
-            targets.extend(element.value for element in target.elements)
-        elif isinstance(target, cst.StarredElement):
-            targets.append(target.value)
-        else:
-            flat.append(target)
-    return flat
-
-
 def _sets_attribute_dynamically(call: cst.Call, self_name: str, name: str) -> bool:
     """``setattr(self, <name or unknown>, ...)`` / ``delattr(...)``."""
     if not (isinstance(call.func, cst.Name) and call.func.value in ("setattr", "delattr") and call.args):
@@ -218,7 +193,7 @@ class _Span(cst.CSTVisitor):
             self.loops += 1
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             self.blocks.append(node)
-        for target in _store_targets(node):
+        for target in store_targets(node):
             if _is_self_attribute(target, self.self_name, self.name):
                 self.stores.add(id(target))
                 if node is not self.origin and node is not self.registration and self.where is not self.AFTER:
@@ -333,7 +308,7 @@ class _Stores(cst.CSTVisitor):
         self.found = False
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if any(_is_self_attribute(target, self.self_name, self.name) for target in _store_targets(node)):
+        if any(_is_self_attribute(target, self.self_name, self.name) for target in store_targets(node)):
             self.found = True
         if isinstance(node, cst.Call) and _sets_attribute_dynamically(node, self.self_name, self.name):
             self.found = True

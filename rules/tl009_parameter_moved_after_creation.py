@@ -40,6 +40,9 @@ where assigning a real Parameter would raise: before `super().__init__()` has ru
 method or class attribute of the class or of `nn.Module` already has (`self.half = ...`), or when the class
 also assigns the attribute anything not known to be a Parameter or None, or registers the name as a buffer
 or submodule.
+
+A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
+method or class attribute of the name or assigns it before calling `super().__init__()`.
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ def _parameter_would_raise(event: AttributeAssignment) -> Optional[str]:
         return "chained assignment: every target would get the nn.Parameter"
     if event.super_init is not SuperInit.YES:
         return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
-    taken = event.name is not None and event.context.name_taken(event.name)
+    taken = event.name_conflict()
     if taken:
         return f"{taken}, so an nn.Parameter would raise KeyError"
     if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):

@@ -57,6 +57,9 @@ is a method or class attribute, or is empty or dotted (`register_buffer` raises 
 assigned a value that is not a tensor elsewhere (also in the same statement, through a tuple target or
 `setattr()`) or registered as a parameter or submodule, or when the class tests `hasattr(self, "name")` (the
 declaration would make that true).
+
+A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
+method or class attribute of the name or assigns it before calling `super().__init__()`.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ from torchlint.edits import InsertAfter
 from torchlint.events import AttributeAssignment, Context, Phase, Slot
 from torchlint.function_index import function_index, walk
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.subclasses import is_super_init
 from torchlint.value_sources import Sources, methods, self_name
 from torchlint.values import Kind
 
@@ -85,25 +89,6 @@ def _own_init(context: Context) -> Optional[cst.FunctionDef]:
         if init is not None:
             return init if cls is context.instance else None
     return None
-
-
-def _is_super_init(statement: cst.BaseStatement, self_id: str) -> bool:
-    """``super().__init__(...)``, ``super(C, self).__init__(...)`` or ``Base.__init__(self, ...)``."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for small in statement.body:
-        call = small.value if isinstance(small, cst.Expr) else None
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
-            continue
-        if call.func.attr.value != "__init__":
-            continue
-        receiver = call.func.value
-        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
-            return True
-        first = call.args[0].value if call.args else None
-        if isinstance(first, cst.Name) and first.value == self_id:
-            return True
-    return False
 
 
 def _statement_ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
@@ -148,10 +133,10 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     if init is None or self_id is None or not isinstance(init.body, cst.IndentedBlock):
         return None, f"`{context.instance.name}` has no __init__ of its own to declare the buffer in"
     body = init.body.body
-    anchor = next((index for index, statement in enumerate(body) if _is_super_init(statement, self_id)), None)
+    anchor = next((index for index, statement in enumerate(body) if is_super_init(statement, self_id)), None)
     if anchor is None:
         return None, "__init__ has no top-level super().__init__() call to declare the buffer after"
-    taken = context.name_taken(name)
+    taken = event.name_conflict()
     if taken is not None:
         return None, f"{taken}, which register_buffer rejects"
     writes = event.other_writes()

@@ -166,6 +166,19 @@ FIXES_THAT_RAISED: list[tuple[str, str]] = [
         "        return x\n\n\nclass Sub(M):\n    def __init__(self):\n        self.cache = []\n"
         "        super().__init__()\n",
     ),
+    (  # found by the long fuzz run: the subclass overrides forward, so its own analysis never sees the
+        # statement; it still runs the declaration, after assigning the name (KeyError)
+        "tl010-fix-then-a-subclass-that-overrides-forward-assigns-the-name-first",
+        HEADER + "        super().__init__()\n\n    def forward(self, x):\n        self.cache = torch.ones(3) + x\n"
+        "        return x\n\n\nclass Sub(M):\n    def __init__(self):\n        self.cache = []\n"
+        "        super().__init__()\n\n    def forward(self, x):\n        return x\n",
+    ),
+    (  # found by the long fuzz run: a subclass that overrides _apply (so no rule reports it) has a class
+        # attribute of the name: register_buffer raises KeyError
+        "tl001-fix-then-a-subclass-has-a-class-attribute-of-the-name",
+        HEADER + "        super().__init__()\n        self.x = torch.ones(3)\n\n\n"
+        "class Sub(M):\n    x = 0\n\n    def _apply(self, fn, recurse=True):\n        return super()._apply(fn, recurse)\n",
+    ),
     (  # the same for TL001
         "tl001-fix-then-a-subclass-assigns-the-name-first",
         HEADER + "        super().__init__()\n        self.mask = torch.ones(3)\n\n\n"

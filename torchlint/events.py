@@ -16,6 +16,7 @@ from torchlint.assignment_index import AssignmentIndex, AttributeWrite
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.module_attributes import module_has, stored_name
 from torchlint.settings import Settings
+from torchlint.subclasses import subclass_conflict
 from torchlint.values import ValueFact
 
 
@@ -122,6 +123,15 @@ class AttributeAssignment:
         if self.name is None or self.form is TargetForm.SETATTR:  # setattr() takes the name as it is
             return self.name
         return stored_name(self.name, self.owner.name)
+
+    def name_conflict(self) -> Optional[str]:
+        """Why ``self.<name>`` cannot become registered state, in words for a message, or None: what
+        :meth:`Context.name_taken` says, or what a same-file subclass of the class holding the statement
+        does with the name (the fix runs in the subclass too)."""
+        if self.name is None:
+            return None
+        taken = self.context.name_taken(self.name)
+        return taken if taken is not None else subclass_conflict(self.context.model, self.owner, self.name)
 
     @property
     def chained(self) -> bool:

@@ -94,7 +94,7 @@ def no_fix_reason(event: AttributeAssignment, container: str, elements: Sequence
         return "chained assignment"
     if event.super_init is not SuperInit.YES:
         return f"assigned before super().__init__() has run, where assigning an nn.{container} would raise"
-    taken = event.context.name_taken(name)
+    taken = event.name_conflict()
     if taken is not None:
         return f"{taken}, which an nn.{container} attribute cannot use"
     kinds = ELEMENT_KINDS[container]

@@ -1,4 +1,5 @@
-"""Iterate over statements without visiting expressions (LibCST's generic visitor visits every node)."""
+"""Iterate over statements without visiting expressions (LibCST's generic visitor visits every node), and
+name what a statement stores to."""
 
 from __future__ import annotations
 
@@ -28,3 +29,29 @@ def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
                 yield from small_statements(child)
         for child in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
             yield from small_statements(child)
+
+
+def store_targets(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """The expressions a statement stores to or deletes."""
+    if isinstance(node, cst.Assign):
+        targets = [target.target for target in node.targets]
+    elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+        targets = [node.target]
+    elif isinstance(node, cst.Del):
+        targets = [node.target]
+    elif isinstance(node, (cst.For, cst.CompFor)):
+        targets = [node.target]
+    elif isinstance(node, cst.WithItem) and node.asname is not None:
+        targets = [node.asname.name]
+    else:
+        return []
+    flat: list[cst.BaseExpression] = []
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(element.value for element in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+        else:
+            flat.append(target)
+    return flat
