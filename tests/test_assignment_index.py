@@ -27,6 +27,8 @@ class M(nn.Module):
         self.register_parameter("a", None)
         self.add_module("g", nn.ReLU())
         self.register_module("h", nn.ReLU())
+        self.register_buffer(name="k", tensor=torch.ones(3), persistent=False)
+        self.register_parameter("l", param=None)
         other.register_buffer("i", None)
 
     def forward(self, x):
@@ -55,6 +57,8 @@ def test_every_form_of_write_is_found_in_source_order() -> None:
     assert _summary(index.writes("f")) == [("NONE", "buffer")]
     assert _summary(index.writes("g")) == [("MODULE", "module")]
     assert _summary(index.writes("h")) == [("MODULE", "module")]
+    assert _summary(index.writes("k")) == [("TENSOR", "buffer")]  # by keyword
+    assert _summary(index.writes("l")) == [("NONE", "parameter")]
 
 
 def test_a_tuple_value_that_cannot_be_matched_gives_unknown_elements() -> None:

@@ -201,6 +201,30 @@ def test_fixes_never_make_a_working_module_raise(text: str) -> None:
             module(torch.ones(3))
 
 
+# Fixes the fix loop had to withdraw because they brought a finding the file did not have, where the module
+# raises either way or the new finding was the analysis's own mistake; each now comes without a fix.
+FIXES_THAT_BROUGHT_FINDINGS: list[tuple[str, str]] = [
+    (  # found by the long fuzz run: register_buffer(name=..., tensor=...) by keyword is a write of the name too
+        "tl009-fix-then-registered-as-a-buffer-by-keyword",
+        HEADER + "        super().__init__()\n        setattr(self, \"w\", nn.Parameter(torch.ones(3)).double())\n"
+        "        self.register_buffer(name=\"w\", tensor=torch.ones(3))\n",
+    ),
+    (  # found by the long fuzz run: after register_buffer("c", None), self.c reads None, not a tensor, so
+        # TL010's declaration made TL001 report self.table = self.c (which raises AttributeError before it)
+        "tl010-fix-then-a-read-of-the-declared-buffer",
+        HEADER + "        super().__init__()\n        self.table = self.c\n\n"
+        "    def forward(self, x):\n        self.c = torch.ones(3) + x\n        return x\n",
+    ),
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(text, id=name) for name, text in FIXES_THAT_BROUGHT_FINDINGS])
+def test_fixes_never_bring_a_finding(text: str) -> None:
+    check_source(text.encode(), cli=False)
+    result = fix_text(text, "f.py", all_rules(), allowed=lambda d: True)
+    assert not result.withdrawn
+
+
 # LibCST does not give these files back byte for byte (found by fuzzing), so --fix must leave them alone
 LIBCST_LOSES_BYTES: list[tuple[str, bytes]] = [
     (  # parse_module("x = 1\r").code == "x = 1": the final lone CR is dropped

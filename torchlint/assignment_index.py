@@ -20,12 +20,12 @@ from torchlint.statements import small_statements
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import UNKNOWN, Kind, ValueFact
 
-# The registration methods, and what each registers the name as.
+# The registration methods, what each registers the name as, and the keyword of its value argument.
 REGISTRATIONS = {
-    "register_buffer": "buffer",
-    "register_parameter": "parameter",
-    "register_module": "module",
-    "add_module": "module",
+    "register_buffer": ("buffer", "tensor"),
+    "register_parameter": ("parameter", "param"),
+    "register_module": ("module", "module"),
+    "add_module": ("module", "module"),
 }
 
 
@@ -44,6 +44,16 @@ class AttributeWrite:
         if self.registers is not None:
             return self.registers != slot
         return self.value.kind not in accepted
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    """The argument passed at ``position`` or as ``keyword=``; None when absent or behind ``*``/``**``."""
+    if any(arg.star for arg in call.args):
+        return None
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if position < len(positional):
+        return positional[position].value
+    return next((arg.value for arg in call.args if arg.keyword is not None and arg.keyword.value == keyword), None)
 
 
 def _string(node: Optional[cst.BaseExpression]) -> Optional[str]:
@@ -100,23 +110,22 @@ class _Finder:
 
     def visit_Expr(self, node: cst.Expr) -> None:
         call = node.value
-        if not isinstance(call, cst.Call) or any(arg.star or arg.keyword is not None for arg in call.args[:2]):
+        if not isinstance(call, cst.Call):
             return
         func = call.func
         if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3:
+            if any(arg.star or arg.keyword is not None for arg in call.args):
+                return
             obj, key, value = (arg.value for arg in call.args)
             name = _string(key)
             if self._is_self(obj) and name is not None:
                 self._add(name, AttributeWrite(node, call, infer(value, self.ctx), value))
-        elif (
-            isinstance(func, cst.Attribute) and self._is_self(func.value)
-            and func.attr.value in REGISTRATIONS and len(call.args) >= 2
-        ):
-            name = _string(call.args[0].value)
-            value = call.args[1].value
-            if name is not None:
-                write = AttributeWrite(node, call, infer(value, self.ctx), value, REGISTRATIONS[func.attr.value])
-                self._add(name, write)
+        elif isinstance(func, cst.Attribute) and self._is_self(func.value) and func.attr.value in REGISTRATIONS:
+            registers, keyword = REGISTRATIONS[func.attr.value]
+            name = _string(_argument(call, 0, "name"))
+            value = _argument(call, 1, keyword)
+            if name is not None and value is not None:
+                self._add(name, AttributeWrite(node, call, infer(value, self.ctx), value, registers))
 
 
 @dataclass

@@ -93,6 +93,8 @@ def slot_after(slot: Slot, value: ValueFact, super_init: SuperInit) -> Slot:
 
 def _fact_for_slot(slot: Slot, value: ValueFact) -> ValueFact:
     if slot is Slot.BUFFER:
+        if value.kind is Kind.NONE:  # register_buffer("x", None): self.x reads None until a tensor is assigned
+            return value
         return ValueFact(Kind.TENSOR, floating=value.floating) if value.is_tensor_like else TENSOR
     if slot is Slot.PARAMETER:
         return ValueFact(Kind.PARAMETER, floating=True)
