@@ -52,11 +52,11 @@ and `self.name` reads `None` until `forward` first assigns it, as a plain attrib
 tensor or None, because a buffer rejects anything else with `TypeError`.
 
 No fix is offered when the declaration would raise or change behaviour: when the class has no `__init__` of
-its own with a top-level `super().__init__()`, when the name is assigned before or by `super().__init__()`, or
-is a method or class attribute, or is empty or dotted (`register_buffer` raises `KeyError`), when it is
-assigned a value that is not a tensor elsewhere (also in the same statement, through a tuple target or
-`setattr()`) or registered as a parameter or submodule, or when the class tests `hasattr(self, "name")` (the
-declaration would make that true).
+its own with a top-level `super().__init__()` after which `nn.Module.__init__()` has surely run, when the name
+is assigned before or by `super().__init__()`, or is a method or class attribute, or is empty or dotted
+(`register_buffer` raises `KeyError`), when it is assigned a value that is not a tensor elsewhere (also in the
+same statement, through a tuple target or `setattr()`) or registered as a parameter or submodule, or when the
+class tests `hasattr(self, "name")` (the declaration would make that true).
 
 A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
 method or class attribute of the name or assigns it before calling `super().__init__()`.
@@ -71,7 +71,7 @@ import libcst as cst
 
 from torchlint.assignment_index import AttributeWrite
 from torchlint.edits import InsertAfter
-from torchlint.events import AttributeAssignment, Context, Phase, Slot
+from torchlint.events import AttributeAssignment, Context, Phase, Slot, SuperInit
 from torchlint.function_index import function_index, walk
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.subclasses import is_super_init
@@ -136,6 +136,8 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     anchor = next((index for index, statement in enumerate(body) if is_super_init(statement, self_id)), None)
     if anchor is None:
         return None, "__init__ has no top-level super().__init__() call to declare the buffer after"
+    if event.super_init is not SuperInit.YES:
+        return None, "nn.Module.__init__() may not have run when __init__ ends, so register_buffer would raise"
     taken = event.name_conflict()
     if taken is not None:
         return None, f"{taken}, which register_buffer rejects"

@@ -215,6 +215,13 @@ FIXES_THAT_BROUGHT_FINDINGS: list[tuple[str, str]] = [
         HEADER + "        super().__init__()\n        self.table = self.c\n\n"
         "    def forward(self, x):\n        self.c = torch.ones(3) + x\n        return x\n",
     ),
+    (  # found by the long fuzz run: the base's __init__ never calls nn.Module.__init__(), so the declaration
+        # after the subclass's super().__init__() raises AttributeError (TL005)
+        "tl010-fix-where-nn-module-init-never-runs",
+        "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n        pass\n\n\n"
+        "class Sub(M):\n    def __init__(self):\n        super().__init__()\n\n    def forward(self, x):\n"
+        "        self.pe = torch.ones(3) + x\n        return x\n",
+    ),
 ]
 
 
