@@ -22,6 +22,12 @@ TEXT = (
 )
 
 
+def _statement(code: str) -> cst.BaseSmallStatement:
+    line = cst.parse_statement(code)
+    assert isinstance(line, cst.SimpleStatementLine)
+    return line.body[0]
+
+
 class RenamesToTo(Rule):
     """Reports ``self.scale = ...`` and offers to make it a buffer named "to", which nn.Module.to holds:
     registering it raises KeyError, which TL006 reports."""
@@ -30,13 +36,16 @@ class RenamesToTo(Rule):
     name = "renames-to-to"
     summary = "a rule with a harmful fix"
     fixable = True
+    title = "Make it a buffer named to"
+
+    def replacement(self) -> cst.BaseSmallStatement:
+        """What the fix puts in place of ``self.scale = ...``."""
+        return _statement('self.register_buffer("to", torch.ones(1))\n')
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
         if event.name != "scale":
             return
-        statement = cst.parse_statement('self.register_buffer("to", torch.ones(1))\n')
-        assert isinstance(statement, cst.SimpleStatementLine)
-        fix = Fix("Make it a buffer named to", Applicability.SAFE, (Replace(event.statement, statement.body[0]),))
+        fix = Fix(self.title, Applicability.SAFE, (Replace(event.statement, self.replacement()),))
         yield Finding(self.code, event.target, "scale is reported", fix=fix)
 
 
@@ -44,14 +53,10 @@ class Harmless(RenamesToTo):
     """The same finding, with a fix that brings nothing new."""
 
     code = "TL901"
+    title = "Make it three"
 
-    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
-        if event.name != "scale":
-            return
-        statement = cst.parse_statement("self.scale = 3.0\n")
-        assert isinstance(statement, cst.SimpleStatementLine)
-        fix = Fix("Make it three", Applicability.SAFE, (Replace(event.statement, statement.body[0]),))
-        yield Finding(self.code, event.target, "scale is reported", fix=fix)
+    def replacement(self) -> cst.BaseSmallStatement:
+        return _statement("self.scale = 3.0\n")
 
 
 def test_a_fix_that_brings_a_finding_is_withdrawn_with_the_reason() -> None:
@@ -82,13 +87,10 @@ class BreaksTheFile(RenamesToTo):
     """The same finding, with a fix whose result does not parse."""
 
     code = "TL902"
+    title = "Break it"
 
-    def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
-        if event.name != "scale":
-            return
-        broken = cst.Expr(cst.Name("lambda"))  # valid as a tree, not as code
-        fix = Fix("Break it", Applicability.SAFE, (Replace(event.statement, broken),))
-        yield Finding(self.code, event.target, "scale is reported", fix=fix)
+    def replacement(self) -> cst.BaseSmallStatement:
+        return cst.Expr(cst.Name("lambda"))  # valid as a tree, not as code
 
 
 def test_a_fix_whose_result_does_not_parse_is_an_error() -> None:
