@@ -30,7 +30,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -216,13 +216,18 @@ def list_files(corpus: Path) -> list[str]:
         return sorted(str(path) for path in corpus.rglob("*.py"))
 
 
+def requested_path(corpus: Path, requested: str, option: str, exists: Callable[[Path], bool], what: str) -> Path:
+    """``corpus / requested``, or exit with a one-line error naming ``option`` when it is no such ``what``."""
+    path = corpus / requested
+    if not exists(path):
+        sys.exit(f"benchmark: {option} {requested}: no such {what} under the corpus")
+    return path
+
+
 def pick_small_tree(files: Sequence[str], corpus: Path, requested: Optional[str]) -> Path:
     """A directory of the corpus with a few dozen files, to show that -j N costs nothing on a small tree."""
     if requested is not None:
-        path = corpus / requested
-        if not path.is_dir():
-            sys.exit(f"benchmark: --small-tree {requested}: no such directory under the corpus")
-        return path
+        return requested_path(corpus, requested, "--small-tree", Path.is_dir, "directory")
     counts: dict[Path, int] = {}
     for file in files:
         for parent in Path(file).parents:
@@ -235,10 +240,7 @@ def pick_small_tree(files: Sequence[str], corpus: Path, requested: Optional[str]
 
 def pick_touched(files: Sequence[str], corpus: Path, requested: Optional[str]) -> Path:
     if requested is not None:
-        path = corpus / requested
-        if not path.is_file():
-            sys.exit(f"benchmark: --touch {requested}: no such file under the corpus")
-        return path
+        return requested_path(corpus, requested, "--touch", Path.is_file, "file")
     for file in files:
         if MODULE_CLASS.search(Path(file).read_bytes()):
             return Path(file)
