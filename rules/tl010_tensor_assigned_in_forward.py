@@ -64,7 +64,6 @@ method or class attribute of the name or assigns it before calling `super().__in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -72,9 +71,9 @@ import libcst as cst
 from torchlint.assignment_index import AttributeWrite
 from torchlint.edits import InsertAfter
 from torchlint.events import AttributeAssignment, Context, Phase, Slot, SuperInit
-from torchlint.function_index import function_index, walk
+from torchlint.function_index import function_index
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.subclasses import is_super_init
+from torchlint.subclasses import base_init_index, run_before_base_init
 from torchlint.value_sources import Sources, methods, self_name
 from torchlint.values import Kind
 
@@ -89,10 +88,6 @@ def _own_init(context: Context) -> Optional[cst.FunctionDef]:
         if init is not None:
             return init if cls is context.instance else None
     return None
-
-
-def _statement_ids(nodes: Sequence[cst.CSTNode]) -> set[int]:
-    return {id(node) for root in nodes for node, _, _ in walk(root) if isinstance(node, cst.BaseSmallStatement)}
 
 
 def _tests_presence(context: Context, name: str) -> bool:
@@ -133,7 +128,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     if init is None or self_id is None or not isinstance(init.body, cst.IndentedBlock):
         return None, f"`{context.instance.name}` has no __init__ of its own to declare the buffer in"
     body = init.body.body
-    anchor = next((index for index, statement in enumerate(body) if is_super_init(statement, self_id)), None)
+    anchor = base_init_index(init)
     if anchor is None:
         return None, "__init__ has no top-level super().__init__() call to declare the buffer after"
     if event.super_init is not SuperInit.YES:
@@ -142,7 +137,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     if taken is not None:
         return None, f"{taken}, which register_buffer rejects"
     writes = event.other_writes()
-    early = _statement_ids(body[: anchor + 1])
+    early = {id(statement) for statement in run_before_base_init(init)}
     later_classes = context.class_order[context.class_order.index(context.instance) + 1:]
     inherited = {
         statement for cls in later_classes for method in cls.methods.values()

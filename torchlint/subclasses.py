@@ -72,17 +72,28 @@ def _writes(statement: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
     )
 
 
-def assigns_before_super_init(init: cst.FunctionDef, name: str) -> bool:
-    """Whether ``init`` may assign ``self.<name>`` before it calls the base ``__init__`` (anywhere in it, when
-    it has no top-level call to tell)."""
+def base_init_index(init: cst.FunctionDef) -> Optional[int]:
+    """The index in ``init``'s body of its first top-level call of the base ``__init__``, or None."""
     self_id = _self_name(init)
     if self_id is None or not isinstance(init.body, cst.IndentedBlock):
-        return False
-    body = init.body.body
-    anchor = next((index for index, statement in enumerate(body) if is_super_init(statement, self_id)), len(body))
-    return any(
-        _writes(small, self_id, name) for statement in body[:anchor + 1] for small in small_statements(statement)
-    )
+        return None
+    return next((index for index, statement in enumerate(init.body.body) if is_super_init(statement, self_id)), None)
+
+
+def run_before_base_init(init: cst.FunctionDef) -> list[cst.BaseSmallStatement]:
+    """The small statements of ``init`` up to and including its base ``__init__`` call (all of them, when it
+    has no top-level call to tell)."""
+    if not isinstance(init.body, cst.IndentedBlock):
+        return []
+    anchor = base_init_index(init)
+    body = init.body.body if anchor is None else init.body.body[: anchor + 1]
+    return [small for statement in body for small in small_statements(statement)]
+
+
+def assigns_before_super_init(init: cst.FunctionDef, name: str) -> bool:
+    """Whether ``init`` may assign ``self.<name>`` before it calls the base ``__init__``."""
+    self_id = _self_name(init)
+    return self_id is not None and any(_writes(small, self_id, name) for small in run_before_base_init(init))
 
 
 def subclass_conflict(model: FileModel, cls: ClassInfo, name: str) -> Optional[str]:
