@@ -71,6 +71,7 @@ from torchlint.edits import Edit, InsertClassStatement, InsertImport, Replace
 from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.settings import PERSISTENT
+from torchlint.syntax import first_parameter
 from torchlint.torch_names import nn_reference_or_import
 from torchlint.values import Kind
 
@@ -142,8 +143,8 @@ def _fix(event: AttributeAssignment) -> Fix:
         if missing_import is not None:
             edits.append(InsertImport(missing_import))
         return Fix(f"Assign `{name}` an nn.Buffer ({kind})", applicability, tuple(edits))
-    parameters = [*event.function.params.posonly_params, *event.function.params.params]
-    self_name = parameters[0].name.value
+    self_name = first_parameter(event.function)
+    assert self_name is not None  # the event comes from a method that reached ``self``
     register = cst.Call(
         func=cst.Attribute(value=cst.Name(self_name), attr=cst.Name("register_buffer")),
         args=[

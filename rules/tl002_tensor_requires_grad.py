@@ -48,13 +48,11 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.edits import Edit, InsertImport, Replace
-from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit
+from torchlint.events import AttributeAssignment, Phase, Slot
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.torch_names import nn_reference_or_import
-from torchlint.values import Kind
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
-PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
 
 
 def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -76,18 +74,7 @@ def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
 def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     if event.value_node is None:
         return "the value is not a single expression"
-    if event.chained:
-        return "chained assignment: every target would get the nn.Parameter"
-    if event.super_init is not SuperInit.YES:
-        return "assigned before super().__init__() has run"
-    if event.name is None:
-        return None
-    taken = event.name_conflict()
-    if taken is not None:
-        return f"{taken}, so assigning an nn.Parameter would raise KeyError"
-    if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):
-        return f"`self.{event.name}` is also assigned or registered as something a parameter name rejects"
-    return None
+    return event.parameter_would_raise()
 
 
 def _fix(event: AttributeAssignment) -> Fix:

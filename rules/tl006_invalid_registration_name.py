@@ -60,10 +60,11 @@ import libcst as cst
 from torchlint.edits import Edit, Replace
 from torchlint.events import AttributeAssignment, Context, RegistrationCall, Slot, SuperInit
 from torchlint.file_model import ClassInfo
-from torchlint.method_graph import construction_methods, methods_named, self_parameter
+from torchlint.method_graph import construction_methods, methods_named
 from torchlint.module_attributes import module_has
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.statements import store_targets
+from torchlint.syntax import first_parameter
 from torchlint.values import Kind
 
 _KINDS = {"register_buffer": "buffer", "register_parameter": "parameter", "add_module": "module",
@@ -318,7 +319,7 @@ class _Stores(cst.CSTVisitor):
 def _other_stores(context: Context, function: cst.FunctionDef, name: str) -> bool:
     """Another construction-time method assigns or deletes ``self.<name>`` (or may, through setattr)."""
     for method in methods_named(context.class_order, construction_methods(context.class_order)):
-        self_name = self_parameter(method)
+        self_name = first_parameter(method)
         if method is function or self_name is None:
             continue
         stores = _Stores(self_name, name)
@@ -336,7 +337,7 @@ def local_value_fix(
     name: str,
 ) -> tuple[Optional[Fix], Optional[str]]:
     """Turn ``self.<name> = value`` (``origin``) into a local and read the local up to ``registration``."""
-    self_name = self_parameter(function)
+    self_name = first_parameter(function)
     if origin is None or self_name is None:
         return None, f"it is not known which statement made `self.{name}` a plain attribute"
     target = _origin_target(origin, self_name, name)

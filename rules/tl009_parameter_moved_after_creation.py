@@ -52,15 +52,13 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.edits import Replace
-from torchlint.events import AttributeAssignment, RegistrationCall, SuperInit
+from torchlint.events import AttributeAssignment, RegistrationCall
 from torchlint.file_model import FileModel
 from torchlint.function_index import function_index
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.torch_api import PARAMETER_CLASSES
 from torchlint.value_sources import name_handed_off
-from torchlint.values import Kind
 
-PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
 MOVES = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 
@@ -111,20 +109,6 @@ def _fix(moved: cst.Call, parameter: cst.Call, display: str) -> Optional[Fix]:
     )
 
 
-def _parameter_would_raise(event: AttributeAssignment) -> Optional[str]:
-    """Why assigning the fixed value, a real nn.Parameter, would raise where the plain tensor did not."""
-    if event.chained:
-        return "chained assignment: every target would get the nn.Parameter"
-    if event.super_init is not SuperInit.YES:
-        return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
-    taken = event.name_conflict()
-    if taken:
-        return f"{taken}, so an nn.Parameter would raise KeyError"
-    if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in event.other_writes()):
-        return f"`self.{event.name}` is also assigned or registered as something a parameter name rejects"
-    return None
-
-
 def _no_fix_reason(fix: Optional[Fix], shared: bool) -> Optional[str]:
     if shared:
         return "the local that holds the value is used elsewhere too"
@@ -170,7 +154,7 @@ class ParameterMovedAfterCreation(Rule):
         moved, parameter, moves, shared = found
         subject = f"`self.{event.name}`" if event.name is not None else f"the attribute named by `{event.display_name}`"
         fix = None if shared else _fix(moved, parameter, event.display_name)
-        raises = _parameter_would_raise(event)
+        raises = event.parameter_would_raise()
         if raises is not None:
             fix = None
         yield Finding(

@@ -74,7 +74,8 @@ from torchlint.events import AttributeAssignment, Context, Phase, Slot, SuperIni
 from torchlint.function_index import function_index
 from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.subclasses import base_init_index, run_before_base_init
-from torchlint.value_sources import Sources, methods, self_name
+from torchlint.syntax import first_parameter
+from torchlint.value_sources import Sources, methods
 from torchlint.values import Kind
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
@@ -124,7 +125,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     if name is None:
         return None, "the attribute name is computed"
     init = _own_init(context)
-    self_id = self_name(init) if init is not None else None
+    self_id = first_parameter(init) if init is not None else None
     if init is None or self_id is None or not isinstance(init.body, cst.IndentedBlock):
         return None, f"`{context.instance.name}` has no __init__ of its own to declare the buffer in"
     body = init.body.body

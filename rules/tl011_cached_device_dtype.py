@@ -54,8 +54,9 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.events import AttributeAssignment, Context, Phase, TargetForm
-from torchlint.method_graph import construction_methods, self_parameter
+from torchlint.method_graph import construction_methods
 from torchlint.rule import Finding, FindingIterator, Rule
+from torchlint.syntax import first_parameter
 
 _DTYPES = frozenset(
     {"float", "float16", "float32", "float64", "half", "double", "bfloat16", "bool", "uint8", "int8", "int16",
@@ -164,7 +165,7 @@ class CachedDeviceOrDtype(Rule):
         uses: list[tuple[cst.Attribute, str, str]] = []
         for cls in event.context.class_order:
             for method_name, method in cls.methods.items():
-                self_name = self_parameter(method)
+                self_name = first_parameter(method)
                 if method_name in at_construction or self_name is None:
                     continue
                 finder = _Uses(self_name, name)

@@ -17,6 +17,7 @@ import libcst as cst
 
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.statements import small_statements
+from torchlint.syntax import first_parameter, setattr_arguments
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import UNKNOWN, Kind, ValueFact
 
@@ -113,10 +114,9 @@ class _Finder:
         if not isinstance(call, cst.Call):
             return
         func = call.func
-        if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3:
-            if any(arg.star or arg.keyword is not None for arg in call.args):
-                return
-            obj, key, value = (arg.value for arg in call.args)
+        arguments = setattr_arguments(call)
+        if arguments is not None:
+            obj, key, value = arguments
             name = _string(key)
             if self._is_self(obj) and name is not None:
                 self._add(name, AttributeWrite(node, call, infer(value, self.ctx), value))
@@ -140,11 +140,11 @@ class AssignmentIndex:
             self._found = {}
             for cls in self.classes:
                 for method in cls.methods.values():
-                    parameters = [*method.params.posonly_params, *method.params.params]
-                    if not parameters:
+                    self_name = first_parameter(method)
+                    if self_name is None:
                         continue
                     ctx = InferenceContext(model=self.model, globals=self.globals)
-                    finder = _Finder(parameters[0].name.value, ctx, self._found)
+                    finder = _Finder(self_name, ctx, self._found)
                     for statement in small_statements(method.body):
                         if isinstance(statement, cst.Assign):
                             finder.visit_Assign(statement)

@@ -34,6 +34,7 @@ from torchlint.function_index import function_index
 from torchlint.known_bases import SELF_MANAGING_BASES, is_module_base
 from torchlint.module_classes import full_mro, mro
 from torchlint.settings import DEFAULT, Settings
+from torchlint.syntax import first_parameter, setattr_arguments
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.values import merge as merge_facts
@@ -67,11 +68,6 @@ def _is_plain_method(function: cst.FunctionDef) -> bool:
         if isinstance(name, cst.Name) and name.value in ("staticmethod", "classmethod", "property"):
             return False
     return True
-
-
-def _first_parameter(function: cst.FunctionDef) -> Optional[str]:
-    parameters = [*function.params.posonly_params, *function.params.params]
-    return parameters[0].name.value if parameters else None
 
 
 def slot_after(slot: Slot, value: ValueFact, super_init: SuperInit) -> Slot:
@@ -283,7 +279,7 @@ class ClassAnalysis:
         if function in self.active or depth > _MAX_CALL_DEPTH:
             return state
         parameters = [*function.params.posonly_params, *function.params.params]
-        self_name = parameters[0].name.value if parameters and skip_first else None
+        self_name = first_parameter(function) if skip_first else None
         frame = _Frame(function, owner, self_name, depth)
         if self.phase is Phase.INIT and self_name is not None:
             self.init_frames.append((function, self_name))
@@ -732,10 +728,10 @@ class ClassAnalysis:
     def _setattr(
         self, call: cst.Call, statement: cst.BaseSmallStatement, state: FlowState, frame: _Frame, conditional: bool
     ) -> FlowState:
-        positional, _ = _call_arguments(call)
-        if len(positional) != 3 or not self._is_self(positional[0], frame):
+        arguments = setattr_arguments(call)
+        if arguments is None or not self._is_self(arguments[0], frame):
             return state
-        name_node, value_node = positional[1], positional[2]
+        _, name_node, value_node = arguments
         name = self._string_value(name_node, frame, state)
         display = name if name is not None else self.model.module.code_for_node(name_node)
         value = infer(value_node, self._context(frame, state))

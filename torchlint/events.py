@@ -17,7 +17,9 @@ from torchlint.file_model import ClassInfo, FileModel
 from torchlint.module_attributes import module_has, stored_name
 from torchlint.settings import Settings
 from torchlint.subclasses import subclass_conflict
-from torchlint.values import ValueFact
+from torchlint.values import Kind, ValueFact
+
+PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
 
 
 class Slot(enum.Enum):
@@ -143,6 +145,20 @@ class AttributeAssignment:
         if self.name is None:
             return []
         return [write for write in self.context.writes(self.name) if write.target is not self.target]
+
+    def parameter_would_raise(self) -> Optional[str]:
+        """Why assigning an ``nn.Parameter`` here, where the value is a plain tensor now, would raise or change
+        what another statement does, in words for a message; None when it is safe to make it one."""
+        if self.chained:
+            return "chained assignment: every target would get the nn.Parameter"
+        if self.super_init is not SuperInit.YES:
+            return "assigned before super().__init__() has run, where an nn.Parameter would raise AttributeError"
+        taken = self.name_conflict()
+        if taken:
+            return f"{taken}, so an nn.Parameter would raise KeyError"
+        if any(write.rejected_by("parameter", PARAMETER_OR_NONE) for write in self.other_writes()):
+            return f"`self.{self.name}` is also assigned or registered as something a parameter name rejects"
+        return None
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,11 @@ use its complement and so stay on the safe side.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Optional
 
 import libcst as cst
 
 from torchlint.file_model import ClassInfo
-
-
-def self_parameter(function: cst.FunctionDef) -> Optional[str]:
-    """The name of the first positional parameter (``self``), if any."""
-    parameters = [*function.params.posonly_params, *function.params.params]
-    return parameters[0].name.value if parameters else None
+from torchlint.syntax import first_parameter
 
 
 def _is_super_call(node: cst.BaseExpression) -> bool:
@@ -28,7 +22,7 @@ def _is_super_call(node: cst.BaseExpression) -> bool:
 
 def _called_method_names(function: cst.FunctionDef) -> set[str]:
     """Names ``m`` of ``self.m(...)`` and ``super().m(...)`` calls anywhere in ``function``."""
-    self_name = self_parameter(function)
+    self_name = first_parameter(function)
     names: set[str] = set()
 
     class Finder(cst.CSTVisitor):

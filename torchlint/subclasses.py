@@ -14,6 +14,7 @@ import libcst as cst
 
 from torchlint.file_model import ClassInfo, FileModel
 from torchlint.statements import small_statements, store_targets
+from torchlint.syntax import first_parameter, setattr_arguments
 
 
 def subclasses(model: FileModel, cls: ClassInfo) -> list[ClassInfo]:
@@ -50,17 +51,12 @@ def is_super_init(statement: cst.BaseStatement, self_id: str) -> bool:
     return False
 
 
-def _self_name(function: cst.FunctionDef) -> Optional[str]:
-    parameters = [*function.params.posonly_params, *function.params.params]
-    return parameters[0].name.value if parameters else None
-
-
 def _writes(statement: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
     """Whether ``statement`` assigns ``self.<name>`` (as a target, in a tuple target, or by setattr())."""
     if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
-        call = statement.value
-        if isinstance(call.func, cst.Name) and call.func.value == "setattr" and len(call.args) >= 2:
-            obj, key = call.args[0].value, call.args[1].value
+        arguments = setattr_arguments(statement.value)
+        if arguments is not None:
+            obj, key, _ = arguments
             return (
                 isinstance(obj, cst.Name) and obj.value == self_id
                 and isinstance(key, cst.SimpleString) and key.evaluated_value == name
@@ -74,7 +70,7 @@ def _writes(statement: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
 
 def base_init_index(init: cst.FunctionDef) -> Optional[int]:
     """The index in ``init``'s body of its first top-level call of the base ``__init__``, or None."""
-    self_id = _self_name(init)
+    self_id = first_parameter(init)
     if self_id is None or not isinstance(init.body, cst.IndentedBlock):
         return None
     return next((index for index, statement in enumerate(init.body.body) if is_super_init(statement, self_id)), None)
@@ -92,7 +88,7 @@ def run_before_base_init(init: cst.FunctionDef) -> list[cst.BaseSmallStatement]:
 
 def assigns_before_super_init(init: cst.FunctionDef, name: str) -> bool:
     """Whether ``init`` may assign ``self.<name>`` before it calls the base ``__init__``."""
-    self_id = _self_name(init)
+    self_id = first_parameter(init)
     return self_id is not None and any(_writes(small, self_id, name) for small in run_before_base_init(init))
 
 

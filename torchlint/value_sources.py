@@ -23,6 +23,7 @@ import libcst as cst
 from torchlint.annotations import is_tensor_annotation
 from torchlint.events import AttributeAssignment, Context
 from torchlint.function_index import FunctionIndex, Occurrence, function_index
+from torchlint.syntax import first_parameter
 from torchlint.tensor_inference import InferenceContext, infer
 from torchlint.values import TENSOR, UNKNOWN, Kind, ValueFact, merge
 
@@ -58,11 +59,6 @@ class ContainerSource:
     display: Display  # the display or comprehension that created it
     chain: list[cst.BaseExpression]  # the assigned value, then the locals and copies it came through
     elements: list[Element] = field(default_factory=list)  # from the display, then appends, in source order
-
-
-def self_name(function: cst.FunctionDef) -> Optional[str]:
-    parameters = [*function.params.posonly_params, *function.params.params]
-    return parameters[0].name.value if parameters else None
 
 
 def is_self_rooted(node: cst.BaseExpression, self_id: Optional[str]) -> bool:
@@ -116,7 +112,7 @@ def name_handed_off(index: FunctionIndex, name: str, allowed: Iterable[cst.CSTNo
 
 def attribute_handed_off(index: FunctionIndex, name: str, allowed: Iterable[cst.CSTNode] = ()) -> bool:
     """Whether ``self.<name>`` is passed on anywhere in the function other than at the ``allowed`` nodes."""
-    self_id = self_name(index.function)
+    self_id = first_parameter(index.function)
     occurrences = [found for found in index.attributes.get(name, ()) if is_self_attribute(found[0], self_id, name)]
     return _any_hand_off(occurrences, allowed)
 
@@ -200,7 +196,7 @@ def methods_called_on(context: Context, name: str) -> set[str]:
     """Names of the methods called on ``self.<name>`` anywhere in the class order (``self.x.get(...)``)."""
     called: set[str] = set()
     for method in methods(context):
-        self_id = self_name(method)
+        self_id = first_parameter(method)
         for call in function_index(context.model, method).calls:
             func = call.func
             if isinstance(func, cst.Attribute) and is_self_attribute(func.value, self_id, name):
@@ -225,7 +221,7 @@ class Sources:
         self.context = context
         self.function = function
         self.index = function_index(context.model, function)
-        self.self_id = self_name(function)
+        self.self_id = first_parameter(function)
         model = context.model
         parameters = [
             *function.params.posonly_params, *function.params.params, *function.params.kwonly_params
@@ -300,7 +296,7 @@ class Sources:
         method = self.context.class_attribute(name)
         if not isinstance(method, cst.FunctionDef):
             return False
-        method_self = self_name(method)
+        method_self = first_parameter(method)
         returned = [ret.value for ret in function_index(self.context.model, method).returns if ret.value is not None]
         return not any(
             is_self_rooted(value, method_self) or _calls_getattr_on(value, method_self) for value in returned
@@ -347,7 +343,7 @@ class Sources:
         """``nn.Sequential(*self.<name>)``, ``self.add_module(k, self.<name>[i])``-like calls anywhere in the
         class: some method registers what the container holds."""
         for method in methods(self.context):
-            self_id = self_name(method)
+            self_id = first_parameter(method)
             for call in function_index(self.context.model, method).calls:
                 if not any(_mentions_attribute(arg.value, self_id, name) for arg in call.args):
                     continue
