@@ -14,8 +14,9 @@ import pytest
 from torchlint.cli import main
 from torchlint.diagnostics import Diagnostic
 from torchlint.lines import physical_lines
-from torchlint.output import FORMATS, FixView, Sources, github
+from torchlint.output import FORMATS, FixView, github
 from torchlint.registry import all_rules
+from torchlint.report_sources import Sources
 
 SOURCE = textwrap.dedent(
     """\

@@ -11,12 +11,12 @@ import libcst as cst
 
 from torchlint.class_analysis import ClassAnalysis
 from torchlint.events import EVENT_NAMES, AttributeAssignment
-from torchlint.file_model import ClassInfo, FileModel, build_file_model
+from torchlint.file_model import FileModel, build_file_model
 from torchlint.module_classes import resolve_bases
 from torchlint.project import Project, locate
 from torchlint.rule import Finding, Rule
 from torchlint.settings import DEFAULT, Settings
-from torchlint.tensor_inference import InferenceContext, infer
+from torchlint.top_level import module_globals
 from torchlint.values import ValueFact
 
 _EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name in EVENT_NAMES}
@@ -45,22 +45,6 @@ class _Dispatcher:
                 kept = self.findings.get(key)
                 if kept is None or (kept.fix is not None and finding.fix is None):
                     self.findings[key] = finding
-
-
-def module_globals(model: FileModel) -> dict[str, ValueFact]:
-    """Facts about names bound by simple top-level assignments (``MASK = torch.ones(3)``)."""
-    facts: dict[str, ValueFact] = {}
-    ctx = InferenceContext(model=model, globals=facts)
-    for statement in model.module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                value = infer(small.value, ctx)
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name):
-                        facts[target.target.value] = value
-    return facts
 
 
 def connect(model: FileModel, project: Project, path: str) -> None:
@@ -98,15 +82,6 @@ def analyse(
     for event in _with_values_elsewhere(events):
         dispatcher(event)
     return list(dispatcher.findings.values())
-
-
-def tensor_functions(model: FileModel) -> frozenset[str]:
-    """The top-level functions of ``model`` that return a tensor on every path, by following their bodies."""
-    placeholder = ClassInfo(
-        node=cst.ClassDef(name=cst.Name("_"), body=cst.IndentedBlock(body=[])), name="_", scope=model.module
-    )
-    analysis = ClassAnalysis(model, placeholder, module_globals(model), {}, lambda event: None)
-    return frozenset(name for name, node in model.functions.items() if analysis.function_result(node).is_tensor)
 
 
 def _with_values_elsewhere(events: list[object]) -> list[object]:

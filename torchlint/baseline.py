@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from torchlint.config import ConfigError
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
-from torchlint.output import Sources, line_keys
+from torchlint.report_sources import Sources, line_keys
 
 FORMAT_VERSION = 1
 Key = tuple[str, str, str]  # (file, code, stripped line text)

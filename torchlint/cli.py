@@ -15,10 +15,11 @@ from torchlint.collector_settings import linting_thresholds
 from torchlint.config import Config, ConfigError, ConfigResolver, load
 from torchlint.diagnostics import Diagnostic
 from torchlint.discovery import discover
-from torchlint.output import FORMATS, NEEDS_EDITS, FixView, Sources
+from torchlint.output import FORMATS, NEEDS_EDITS, FixView
 from torchlint.parallel import check_files, default_jobs
 from torchlint.project import Project
 from torchlint.registry import all_rules
+from torchlint.report_sources import Sources
 from torchlint.rule import Applicability, Rule
 from torchlint.runner import FixPolicy, Job, Outcome, check_stdin
 from torchlint.selection import SelectionError, enabled_codes, split_codes

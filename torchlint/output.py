@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic, TextEdit
-from torchlint.lines import physical_lines
 from torchlint.registry import rule_by_code
+from torchlint.report_sources import Sources
+from torchlint.repository import repository_path, repository_root
 from torchlint.rule import Applicability
-from torchlint.source import SourceError, decode, read
+from torchlint.sarif import render as render_sarif
 
 
 @dataclass(frozen=True)
@@ -32,74 +33,6 @@ class FixView:
 
     applicability: Callable[[Diagnostic], Optional[Applicability]]  # after per-code promotions
     enabled: Callable[[Diagnostic], bool]  # would --fix apply it with the options given
-
-
-class Sources:
-    """The lines of the reported files, read once each; text handed over in memory (stdin) wins."""
-
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
-
-    def add(self, path: str, text: str) -> None:
-        self._lines[path] = physical_lines(text)
-
-    def add_stdin(self, path: str, data: bytes, fixed_text: Optional[str] = None) -> None:
-        """Source read from standard input, or the text ``--fix`` made of it (what the report refers to)."""
-        if fixed_text is not None:
-            self.add(path, fixed_text)
-            return
-        try:
-            self.add(path, decode(data).text)
-        except SourceError:
-            self.add(path, "")
-
-    def lines(self, path: str) -> list[str]:
-        if path not in self._lines:
-            try:
-                self._lines[path] = physical_lines(read(path).text)
-            except SourceError:
-                self._lines[path] = []
-        return self._lines[path]
-
-    def line(self, path: str, number: int) -> str:
-        lines = self.lines(path)
-        return lines[number - 1] if 0 < number <= len(lines) else ""
-
-
-def line_keys(diagnostics: Sequence[Diagnostic], sources: Sources) -> list[tuple[str, str, int]]:
-    """For each diagnostic: (code, the stripped text of its line, how many earlier diagnostics of the file
-    share both). Unlike line numbers, these survive edits elsewhere in the file: baselines and SARIF
-    fingerprints are built on them."""
-    seen: dict[tuple[str, str, str], int] = {}
-    keys: list[tuple[str, str, int]] = [("", "", 0)] * len(diagnostics)
-    for index in sorted(range(len(diagnostics)), key=lambda i: diagnostics[i].sort_key):
-        diagnostic = diagnostics[index]
-        text = sources.line(diagnostic.path, diagnostic.line).strip()
-        occurrence = seen.get((diagnostic.path, diagnostic.code, text), 0)
-        seen[(diagnostic.path, diagnostic.code, text)] = occurrence + 1
-        keys[index] = (diagnostic.code, text, occurrence)
-    return keys
-
-
-def repository_root(start: Optional[str] = None) -> str:
-    """The top of the git work tree holding ``start`` (default: the current directory), else ``start``."""
-    here = os.path.abspath(start or os.getcwd())
-    candidate = here
-    while True:
-        if os.path.exists(os.path.join(candidate, ".git")):
-            return candidate
-        parent = os.path.dirname(candidate)
-        if parent == candidate:
-            return here
-        candidate = parent
-
-
-def repository_path(path: str, root: str) -> Optional[str]:
-    """``path`` relative to ``root`` with forward slashes; None when it lies outside ``root``."""
-    relative = os.path.relpath(os.path.abspath(path), root)
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
-        return None
-    return relative.replace(os.sep, "/")
 
 
 def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
@@ -205,9 +138,8 @@ def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
 
 
 def sarif(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
-    from torchlint.sarif import render
 
-    return render(diagnostics, sources or Sources())
+    return render_sarif(diagnostics, sources or Sources())
 
 
 Format = Callable[[Sequence[Diagnostic], FixView, Optional[Sources]], str]

@@ -25,6 +25,7 @@ from torchlint.module_classes import resolve_bases
 from torchlint.outline import ClassOutline, Outline, Returns, defines, parse_outline, resolve
 from torchlint.parsing import parse
 from torchlint.source import SourceError, read
+from torchlint.top_level import tensor_functions
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_HOPS = 32
@@ -229,8 +230,6 @@ class Project:
         """The top-level functions of ``path`` every ``return`` of which returns a tensor (by the same inference
         as everywhere): the one question that needs a file's LibCST tree. All its functions are answered at
         once, so the file is parsed once; only the answers are kept."""
-        from torchlint.analysis import tensor_functions  # avoids an import cycle at module load
-
         try:
             module = parse(read(path).text)
         except (SourceError, cst.ParserSyntaxError, RecursionError):

@@ -24,8 +24,9 @@ from typing import Any, Optional
 
 from torchlint import __version__
 from torchlint.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
-from torchlint.output import Sources, line_keys, repository_path, repository_root
 from torchlint.registry import all_rules
+from torchlint.report_sources import Sources, line_keys
+from torchlint.repository import repository_path, repository_root
 from torchlint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
