@@ -19,11 +19,11 @@ import time
 
 import libcst as cst
 
-from torchlint.analysis import connect
-from torchlint.file_model import build_file_model
-from torchlint.module_classes import resolve_bases
-from torchlint.project import Project, locate
-from torchlint.source import SourceError, read
+from torchlint.analysis.project import Project, locate
+from torchlint.engine.dispatch import connect
+from torchlint.outline.file_model import build_file_model
+from torchlint.outline.module_classes import resolve_bases
+from torchlint.source.decoding import SourceError, read
 
 
 def python_files(root: str) -> list[str]:

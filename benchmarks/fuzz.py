@@ -49,7 +49,7 @@ from fuzz_support import (  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from torchlint.settings import Settings  # noqa: E402
+from torchlint.config.settings import Settings  # noqa: E402
 
 
 @dataclass

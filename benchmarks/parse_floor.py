@@ -2,7 +2,7 @@
 
 Usage: ``python parse_floor.py FILE_LIST`` (one path a line). Files are decoded the way Python decodes
 source (coding cookie, BOM), as torchlint does, and parsed in this one process, with the garbage collector
-set as torchlint sets it for a run (torchlint/collector_settings.py), so the two compare like with like.
+set as torchlint sets it for a run (torchlint/run/collector_settings.py), so the two compare like with like.
 Prints a JSON summary.
 """
 
@@ -16,7 +16,7 @@ import tokenize
 
 import libcst
 
-from torchlint.collector_settings import THRESHOLDS
+from torchlint.run.collector_settings import THRESHOLDS
 
 
 def main() -> None:

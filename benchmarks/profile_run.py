@@ -38,7 +38,7 @@ def _profiled(original: Callable[[Callable[[], Any]], Any]) -> Callable[[Callabl
 def _patch_deep_stack() -> bool:
     """Profile inside the deep-stack threads; False when this torchlint checks files on the main thread."""
     try:
-        import torchlint.deep_stack as deep_stack
+        import torchlint.source.deep_stack as deep_stack
     except ImportError:
         return False
     original = deep_stack.call_with_deep_stack
@@ -79,7 +79,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("torchlint_args", nargs=argparse.REMAINDER, help="arguments for torchlint, after --")
     args = parser.parse_args(argv)
     arguments = [a for a in args.torchlint_args if a != "--"] or ["--no-cache", "-j", "1", "--exit-zero", "."]
-    from torchlint.cli import main as torchlint_main
+    from torchlint.commands.cli import main as torchlint_main
 
     started = time.perf_counter()
     if _patch_deep_stack():  # the per-file work only; one profiler cannot span two threads

@@ -120,7 +120,8 @@ def snapshot_torchlint(work: Path) -> tuple[dict[str, str], str]:
     compileall.compile_dir(str(target), quiet=1)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(work / "lib"), env.get("PYTHONPATH")]))
-    probe = subprocess.run([sys.executable, "-c", "import torchlint.rules, torchlint.cli; print(torchlint.__file__)"],
+    probe_code = "import torchlint.rules, torchlint.commands.cli; print(torchlint.__file__)"
+    probe = subprocess.run([sys.executable, "-c", probe_code],
                            env=env, cwd=work, capture_output=True, text=True, check=False)
     if probe.returncode != 0 or not probe.stdout.strip().startswith(str(target)):
         sys.exit(f"benchmark: the snapshot of torchlint in {target} does not import: {probe.stderr.strip()[-500:]}")
@@ -207,8 +208,8 @@ def fetch_wheel(requirement: str, work: Path) -> tuple[Path, str]:
 def list_files(corpus: Path) -> list[str]:
     """The files torchlint checks under ``corpus``, found by torchlint's own discovery when it is importable."""
     try:
-        from torchlint.config import ConfigResolver
-        from torchlint.discovery import discover
+        from torchlint.config.config_file import ConfigResolver
+        from torchlint.config.discovery import discover
 
         files, _ = discover([str(corpus)], ConfigResolver())
         return sorted(os.path.abspath(file) for file in files)

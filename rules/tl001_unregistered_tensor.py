@@ -67,13 +67,13 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.edits import Edit, InsertClassStatement, InsertImport, Replace
-from torchlint.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.settings import PERSISTENT
-from torchlint.syntax import first_parameter
-from torchlint.torch_names import nn_reference_or_import
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.analysis.values import Kind
+from torchlint.config.settings import PERSISTENT
+from torchlint.contract.edits import Edit, InsertClassStatement, InsertImport, Replace
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.outline.torch_names import nn_reference_or_import
+from torchlint.source.syntax import first_parameter
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 _NO_SPACE = cst.SimpleWhitespace("")

@@ -47,10 +47,10 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.edits import Edit, InsertImport, Replace
-from torchlint.events import AttributeAssignment, Phase, Slot
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.torch_names import nn_reference_or_import
+from torchlint.analysis.events import AttributeAssignment, Phase, Slot
+from torchlint.contract.edits import Edit, InsertImport, Replace
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.outline.torch_names import nn_reference_or_import
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 

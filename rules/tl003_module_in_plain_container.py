@@ -53,11 +53,11 @@ values elsewhere, or when a method or class attribute of the same name would hid
 
 from __future__ import annotations
 
-from torchlint.events import AttributeAssignment, Phase, Slot
-from torchlint.registered_containers import no_fix_reason, wrap
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.value_sources import Sources, owned_kinds
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, Phase, Slot
+from torchlint.analysis.registered_containers import no_fix_reason, wrap
+from torchlint.analysis.value_sources import Sources, owned_kinds
+from torchlint.analysis.values import Kind
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 _KIND_NAMES = {Kind.LIST: "list", Kind.TUPLE: "tuple", Kind.DICT: "dict"}

@@ -51,9 +51,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from torchlint.events import AttributeAssignment, Context, Phase, RegistrationCall, SuperInit
-from torchlint.rule import Finding, FindingIterator, Rule
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, Context, Phase, RegistrationCall, SuperInit
+from torchlint.analysis.values import Kind
+from torchlint.contract.rule import Finding, FindingIterator, Rule
 
 _ASSIGNMENT_ERRORS = {
     Kind.PARAMETER: ("an nn.Parameter", "cannot assign parameters before Module.__init__() call"),

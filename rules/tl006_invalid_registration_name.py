@@ -57,15 +57,15 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.edits import Edit, Replace
-from torchlint.events import AttributeAssignment, Context, RegistrationCall, Slot, SuperInit
-from torchlint.file_model import ClassInfo
-from torchlint.method_graph import construction_methods, methods_named
-from torchlint.module_attributes import module_has
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.statements import store_targets
-from torchlint.syntax import first_parameter
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, Context, RegistrationCall, Slot, SuperInit
+from torchlint.analysis.method_graph import construction_methods, methods_named
+from torchlint.analysis.values import Kind
+from torchlint.contract.edits import Edit, Replace
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.outline.file_model import ClassInfo
+from torchlint.source.statements import store_targets
+from torchlint.source.syntax import first_parameter
+from torchlint.torch_facts.module_attributes import module_has
 
 _KINDS = {"register_buffer": "buffer", "register_parameter": "parameter", "add_module": "module",
           "register_module": "module"}

@@ -55,9 +55,9 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.events import AttributeAssignment, Slot, TargetForm
-from torchlint.rule import Finding, FindingIterator, Rule
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, Slot, TargetForm
+from torchlint.analysis.values import Kind
+from torchlint.contract.rule import Finding, FindingIterator, Rule
 
 UNKNOWN_TYPE = "..."  # stands for a type name known only at runtime ('torch.FloatTensor', a module class)
 

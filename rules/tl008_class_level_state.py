@@ -62,9 +62,9 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.events import AttributeAssignment, ClassAttribute, Slot, SuperInit
-from torchlint.rule import Finding, FindingIterator, Rule
-from torchlint.values import Kind
+from torchlint.analysis.events import AttributeAssignment, ClassAttribute, Slot, SuperInit
+from torchlint.analysis.values import Kind
+from torchlint.contract.rule import Finding, FindingIterator, Rule
 
 _PROBLEMS = {
     Kind.TENSOR: (

@@ -51,13 +51,13 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.edits import Replace
-from torchlint.events import AttributeAssignment, RegistrationCall
-from torchlint.file_model import FileModel
-from torchlint.function_index import function_index
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.torch_api import PARAMETER_CLASSES
-from torchlint.value_sources import name_handed_off
+from torchlint.analysis.events import AttributeAssignment, RegistrationCall
+from torchlint.analysis.function_index import function_index
+from torchlint.analysis.value_sources import name_handed_off
+from torchlint.contract.edits import Replace
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.outline.file_model import FileModel
+from torchlint.torch_facts.torch_api import PARAMETER_CLASSES
 
 MOVES = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16"})
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)

@@ -68,15 +68,15 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.assignment_index import AttributeWrite
-from torchlint.edits import InsertAfter
-from torchlint.events import AttributeAssignment, Context, Phase, Slot, SuperInit
-from torchlint.function_index import function_index
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
-from torchlint.subclasses import base_init_index, run_before_base_init
-from torchlint.syntax import first_parameter
-from torchlint.value_sources import Sources, methods
-from torchlint.values import Kind
+from torchlint.analysis.assignment_index import AttributeWrite
+from torchlint.analysis.events import AttributeAssignment, Context, Phase, Slot, SuperInit
+from torchlint.analysis.function_index import function_index
+from torchlint.analysis.subclasses import base_init_index, run_before_base_init
+from torchlint.analysis.value_sources import Sources, methods
+from torchlint.analysis.values import Kind
+from torchlint.contract.edits import InsertAfter
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.source.syntax import first_parameter
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 _TENSOR_OR_NONE = (Kind.TENSOR, Kind.NONE, Kind.BUFFER)

@@ -53,10 +53,10 @@ from typing import Optional
 
 import libcst as cst
 
-from torchlint.events import AttributeAssignment, Context, Phase, TargetForm
-from torchlint.method_graph import construction_methods
-from torchlint.rule import Finding, FindingIterator, Rule
-from torchlint.syntax import first_parameter
+from torchlint.analysis.events import AttributeAssignment, Context, Phase, TargetForm
+from torchlint.analysis.method_graph import construction_methods
+from torchlint.contract.rule import Finding, FindingIterator, Rule
+from torchlint.source.syntax import first_parameter
 
 _DTYPES = frozenset(
     {"float", "float16", "float32", "float64", "half", "double", "bfloat16", "bool", "uint8", "int8", "int16",

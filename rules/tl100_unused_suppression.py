@@ -40,8 +40,8 @@ There is no automatic fix: delete the directive, or the codes it names, by hand.
 
 from __future__ import annotations
 
-from torchlint.noqa import Kind, UnusedSuppression
-from torchlint.rule import Finding, FindingIterator, Rule
+from torchlint.contract.rule import Finding, FindingIterator, Rule
+from torchlint.suppression.noqa import Kind, UnusedSuppression
 
 
 def _codes(codes: tuple[str, ...]) -> str:

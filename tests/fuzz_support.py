@@ -16,7 +16,7 @@ Used by ``tests/test_fuzz.py`` (a bounded number of examples in every test run) 
 The properties (:func:`check_source`):
 
 1. nothing crashes: ``lint_text`` with every rule returns diagnostics (a file that cannot be parsed is a
-   TL999 diagnostic) and ``torchlint.cli.main`` on a file exits 0, 1 or 2 without an "internal error";
+   TL999 diagnostic) and ``torchlint.commands.cli.main`` on a file exits 0, 1 or 2 without an "internal error";
 2. ``fix_text`` with every fix allowed produces code that ``ast.parse`` and ``libcst.parse_module`` accept
    (unless the input itself is one CPython's parser rejects), is idempotent, and changes only the lines of
    what it fixed: in each round of the fix loop, an original line may change only when it is in the
@@ -51,16 +51,16 @@ from typing import Callable, Optional
 import libcst as cst
 from hypothesis import strategies as st
 
-from torchlint.cli import main as cli_main
-from torchlint.diagnostics import Diagnostic
-from torchlint.edits import InsertAfter, InsertClassStatement, InsertImport, Replace
-from torchlint.fix_loop import FixError, FixResult, FixRound, fix_text
-from torchlint.lines import line_ending, physical_lines
-from torchlint.linter import lint_text
-from torchlint.positions import node_positions
-from torchlint.registry import all_rules
-from torchlint.settings import DEFAULT, NON_PERSISTENT, PERSISTENT, Settings
-from torchlint.source import SourceError, decode
+from torchlint.commands.cli import main as cli_main
+from torchlint.config.settings import DEFAULT, NON_PERSISTENT, PERSISTENT, Settings
+from torchlint.contract.diagnostics import Diagnostic
+from torchlint.contract.edits import InsertAfter, InsertClassStatement, InsertImport, Replace
+from torchlint.engine.fix_loop import FixError, FixResult, FixRound, fix_text
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
+from torchlint.source.decoding import SourceError, decode
+from torchlint.source.lines import line_ending, physical_lines
+from torchlint.source.positions import node_positions
 
 ALL_RULES = all_rules()
 PATH = "f.py"

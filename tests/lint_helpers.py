@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 
 
 def findings(source: str, path: str = "t.py") -> list[tuple[int, int, str]]:

@@ -22,9 +22,9 @@ from typing import Optional
 
 import torch
 
-from torchlint.diagnostics import Diagnostic
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
+from torchlint.contract.diagnostics import Diagnostic
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 
 RULE_FIXTURES = Path(__file__).parent / "rule_fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")

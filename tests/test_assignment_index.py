@@ -6,9 +6,9 @@ import textwrap
 
 import libcst as cst
 
-from torchlint.assignment_index import AssignmentIndex, AttributeWrite
-from torchlint.file_model import build_file_model
-from torchlint.values import Kind
+from torchlint.analysis.assignment_index import AssignmentIndex, AttributeWrite
+from torchlint.analysis.values import Kind
+from torchlint.outline.file_model import build_file_model
 
 SOURCE = '''
 import torch

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.add_noqa import with_noqa
-from torchlint.cli import main
+from torchlint.commands.cli import main
+from torchlint.suppression.add_noqa import with_noqa
 
 SOURCE = textwrap.dedent(
     """\

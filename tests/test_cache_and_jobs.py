@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import torchlint.runner
-from torchlint.cli import main
+import torchlint.run.runner
+from torchlint.commands.cli import main
 
 MODEL = (
     "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"
@@ -26,13 +26,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every file that is really analysed (not served from the cache)."""
     seen: list[str] = []
-    original = torchlint.runner.check_source
+    original = torchlint.run.runner.check_source
 
     def counting(source, shown_as, job):  # type: ignore[no-untyped-def]
         seen.append(os.path.basename(shown_as))
         return original(source, shown_as, job)
 
-    monkeypatch.setattr(torchlint.runner, "check_source", counting)
+    monkeypatch.setattr(torchlint.run.runner, "check_source", counting)
     return seen
 
 

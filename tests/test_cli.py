@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from torchlint import __version__
-from torchlint.cli import main
+from torchlint.commands.cli import main
 
 BAD = textwrap.dedent(
     """\

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.cli import main
-from torchlint.config import KNOWN_KEYS
+from torchlint.commands.cli import main
+from torchlint.config.config_file import KNOWN_KEYS
 
 MODEL = textwrap.dedent(
     """\

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.cli import main
+from torchlint.commands.cli import main
 
 BASE = """\
 import torch

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.cli import main
+from torchlint.commands.cli import main
 
 HEADER = "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
 

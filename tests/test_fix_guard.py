@@ -9,12 +9,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from torchlint import cli
-from torchlint.edits import Replace
-from torchlint.events import AttributeAssignment
-from torchlint.fix_loop import FixError, fix_text
-from torchlint.registry import all_rules, rule_by_code
-from torchlint.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.analysis.events import AttributeAssignment
+from torchlint.commands import cli
+from torchlint.contract.edits import Replace
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.engine.fix_loop import FixError, fix_text
+from torchlint.engine.registry import all_rules, rule_by_code
 
 TEXT = (
     "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"

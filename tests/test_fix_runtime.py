@@ -9,10 +9,10 @@ import pytest
 import torch
 from fixture_runtime import fixture_paths, load
 
-from torchlint.fix_loop import fix_text
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
-from torchlint.rule import Applicability
+from torchlint.contract.rule import Applicability
+from torchlint.engine.fix_loop import fix_text
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 from torchlint.runtime import Site
 
 RULES = [rule for rule in all_rules() if rule.code in ("TL001", "TL002")]

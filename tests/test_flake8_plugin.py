@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.flake8_plugin import TorchlintChecker
+from torchlint.integrations.flake8_plugin import TorchlintChecker
 
 SOURCE = textwrap.dedent(
     """\

@@ -32,10 +32,10 @@ from fuzz_support import (
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from torchlint.cli import main
-from torchlint.fix_loop import fix_text
-from torchlint.registry import all_rules
-from torchlint.settings import Settings
+from torchlint.commands.cli import main
+from torchlint.config.settings import Settings
+from torchlint.engine.fix_loop import fix_text
+from torchlint.engine.registry import all_rules
 
 BOUNDED = settings(
     deadline=None,
@@ -44,7 +44,7 @@ BOUNDED = settings(
     suppress_health_check=list(HealthCheck),
     print_blob=False,
 )
-# The command line raises the recursion limit for deep input (torchlint.deep_stack); hypothesis notes that.
+# The command line raises the recursion limit for deep input (torchlint.source.deep_stack); hypothesis notes that.
 pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
 @settings(BOUNDED, max_examples=100)
 @given(torch_programs(), st.sampled_from(SETTINGS))

@@ -5,7 +5,12 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from torchlint.module_attributes import MODULE_CLASS_ATTRIBUTES, MODULE_INSTANCE_ATTRIBUTES, module_has, stored_name
+from torchlint.torch_facts.module_attributes import (
+    MODULE_CLASS_ATTRIBUTES,
+    MODULE_INSTANCE_ATTRIBUTES,
+    module_has,
+    stored_name,
+)
 
 
 def test_class_attributes_are_those_of_the_installed_nn_module() -> None:

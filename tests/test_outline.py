@@ -15,14 +15,14 @@ import libcst as cst
 import pytest
 import torch
 
-from torchlint.analysis import tensor_functions
-from torchlint.file_model import build_file_model
-from torchlint.linter import without_analysis
-from torchlint.module_classes import resolve_bases
-from torchlint.outline import Returns, parse_outline, resolve
-from torchlint.project import Project, locate
-from torchlint.registry import all_rules
-from torchlint.rule import Rule
+from torchlint.analysis.project import Project, locate
+from torchlint.analysis.top_level import tensor_functions
+from torchlint.contract.rule import Rule
+from torchlint.engine.linter import without_analysis
+from torchlint.engine.registry import all_rules
+from torchlint.outline.file_model import build_file_model
+from torchlint.outline.module_classes import resolve_bases
+from torchlint.outline.outline import Returns, parse_outline, resolve
 
 TESTS = Path(__file__).parent
 FIXTURES = sorted([*TESTS.glob("fixtures/*.py"), *TESTS.glob("rule_fixtures/*.py"), *TESTS.glob("../examples/*.py")])

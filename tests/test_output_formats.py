@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from torchlint.cli import main
-from torchlint.diagnostics import Diagnostic
-from torchlint.lines import physical_lines
-from torchlint.output import FORMATS, FixView, github
-from torchlint.registry import all_rules
-from torchlint.report_sources import Sources
+from torchlint.commands.cli import main
+from torchlint.contract.diagnostics import Diagnostic
+from torchlint.engine.registry import all_rules
+from torchlint.report.formats import FORMATS, FixView, github
+from torchlint.report.sources import Sources
+from torchlint.source.lines import physical_lines
 
 SOURCE = textwrap.dedent(
     """\

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-import torchlint.writer
-from torchlint.cli import main
+import torchlint.source.writer
+from torchlint.commands.cli import main
 
 GOOD = (
     "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n"
@@ -154,13 +154,13 @@ def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], mon
 def test_fix_leaves_a_file_changed_on_disk_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "m.py"
     path.write_text(GOOD, encoding="utf-8")
-    original = torchlint.writer.encode
+    original = torchlint.source.writer.encode
 
     def edit_meanwhile(text, source):  # type: ignore[no-untyped-def]
         path.write_text(GOOD + "# edited by someone else\n", encoding="utf-8")
         return original(text, source)
 
-    monkeypatch.setattr(torchlint.writer, "encode", edit_meanwhile)
+    monkeypatch.setattr(torchlint.source.writer, "encode", edit_meanwhile)
     code, _, err = run(capsys, "--fix", str(path))
     assert code == 2 and "changed on disk" in err
     assert path.read_text("utf-8") == GOOD + "# edited by someone else\n"
@@ -174,7 +174,7 @@ def test_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pyte
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(torchlint.writer.os, "replace", interrupted)
+    monkeypatch.setattr(torchlint.source.writer.os, "replace", interrupted)
     assert main(["--fix", str(path)]) == 130
     assert path.read_text("utf-8") == GOOD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.py"]
@@ -230,17 +230,17 @@ def test_ctrl_c_leaves_every_file_old_or_new(tmp_path: Path, delay: float) -> No
 
 
 def test_internal_error_names_the_file_and_continues(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import torchlint.analysis
+    import torchlint.engine.dispatch
 
     path = with_good_neighbour(tmp_path, "boom.py", GOOD.encode())
-    original = torchlint.analysis.analyse
+    original = torchlint.engine.dispatch.analyse
 
     def exploding(module, rules, settings=None, project=None, path=None):  # type: ignore[no-untyped-def]
         if path is not None and path.endswith("boom.py"):
             raise ValueError("simulated bug")
         return original(module, rules, settings, project, path)
 
-    monkeypatch.setattr("torchlint.linter.analyse", exploding)
+    monkeypatch.setattr("torchlint.engine.linter.analyse", exploding)
     code, out, err = run(capsys, "-j", "1", str(tmp_path))
     assert code == 2 and out.count("\n") == 1
     assert f"torchlint: error: {path}: internal error: ValueError: simulated bug" in err

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from torchlint.cli import main
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
-from torchlint.rule_docs import SECTIONS, body, readme_table, readme_with_table
+from torchlint.commands.cli import main
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
+from torchlint.report.rule_docs import SECTIONS, body, readme_table, readme_with_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 CODES = [rule.code for rule in all_rules()]
@@ -106,7 +106,7 @@ def test_the_installed_command_dispatches_rule() -> None:
 def test_readme_rule_table_matches_the_rules() -> None:
     text = README.read_text("utf-8")
     assert readme_with_table(text, all_rules()) == text, (
-        "README's rule table is out of date: run python -m torchlint.rule_docs README.md"
+        "README's rule table is out of date: run python -m torchlint.report.rule_docs README.md"
     )
     for rule in all_rules():
         assert f"| {rule.code} | {rule.name} |" in text
@@ -122,7 +122,7 @@ def test_stale_readme_table_is_detected(tmp_path: Path) -> None:
     stale = README.read_text("utf-8").replace("| TL005 |", "| TL005x |")
     path = tmp_path / "README.md"
     path.write_text(stale, encoding="utf-8")
-    from torchlint.rule_docs import main as docs_main
+    from torchlint.report.rule_docs import main as docs_main
 
     assert docs_main([str(path), "--check"]) == 1
     assert docs_main([str(path)]) == 0

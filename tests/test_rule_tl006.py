@@ -19,10 +19,10 @@ from rule_fixture_runtime import (
     static,
 )
 
-from torchlint.fix_loop import fix_text
-from torchlint.linter import lint_text
-from torchlint.registry import rule_by_code
-from torchlint.rule import Applicability
+from torchlint.contract.rule import Applicability
+from torchlint.engine.fix_loop import fix_text
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import rule_by_code
 
 PATHS = fixture_paths("tl006")
 TL006 = [rule_by_code()["TL006"]]

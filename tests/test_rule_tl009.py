@@ -21,8 +21,8 @@ from tl003_tl010_support import (
     static_lines,
 )
 
-from torchlint.linter import lint_text
-from torchlint.registry import rule_by_code
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import rule_by_code
 
 CODE = "TL009"
 PATHS = fixture_paths("tl009")

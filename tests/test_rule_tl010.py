@@ -25,7 +25,7 @@ from tl003_tl010_support import (
     static_lines,
 )
 
-from torchlint.registry import rule_by_code
+from torchlint.engine.registry import rule_by_code
 
 CODE = "TL010"
 PATHS = fixture_paths("tl010")

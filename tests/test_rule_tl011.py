@@ -11,7 +11,7 @@ import torch
 from lint_helpers import findings
 from rule_fixture_runtime import diagnostics, expected, fixture_paths, import_fixture, module_classes, static
 
-from torchlint.registry import rule_by_code
+from torchlint.engine.registry import rule_by_code
 
 PATHS = fixture_paths("tl011")
 NAME = re.compile(r"`self\.(\w+)` is a (device|dtype)")

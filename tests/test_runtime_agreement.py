@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fixture_runtime import fixture_paths, known_misses, load
 
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 
 DEFAULT_RULES = [rule for rule in all_rules() if rule.default_enabled and rule.code in ("TL001", "TL002")]
 

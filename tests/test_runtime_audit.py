@@ -8,8 +8,8 @@ from audit_models import MODELS, marked
 from audit_models import models as m
 from torch import nn
 
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 from torchlint.runtime import ROOT, Recording, RuntimeFinding, audit, filter_findings, record
 
 FILE = str(MODELS)

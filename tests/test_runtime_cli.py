@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from audit_models import marked
 
-from torchlint.audit_command import run
+from torchlint.commands.audit_command import run
 
 TESTS = Path(__file__).parent
 MODELS = "audit_models/models.py"  # as printed: relative to the current directory
@@ -20,7 +20,7 @@ MODELS = "audit_models/models.py"  # as printed: relative to the current directo
 def audit_cli(*args: str, cwd: Path = TESTS, isolated: bool = False) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "torchlint", "audit", *args]
     if isolated:  # -I: neither the current directory nor PYTHONPATH is on sys.path
-        command = [sys.executable, "-I", "-c", "import sys; from torchlint.audit_command import run; "
+        command = [sys.executable, "-I", "-c", "import sys; from torchlint.commands.audit_command import run; "
                    "sys.exit(run(sys.argv[1:]))", *args]
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)

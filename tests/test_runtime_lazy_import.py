@@ -11,8 +11,8 @@ MODULES = [
     "torchlint",
     "torchlint.runtime",
     "torchlint.testing",
-    "torchlint.pytest_plugin",
-    "torchlint.audit_command",
+    "torchlint.runtime.pytest_plugin",
+    "torchlint.commands.audit_command",
 ]
 
 

@@ -75,7 +75,7 @@ def test_format_findings_of_one_shows_sites_relative_to_the_current_directory(
 
 
 def _plugin_installed() -> bool:
-    return any(ep.value == "torchlint.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
+    return any(ep.value == "torchlint.runtime.pytest_plugin" for ep in metadata.entry_points(group="pytest11"))
 
 
 def test_pytest_fixture_in_a_real_pytest_run(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_pytest_fixture_in_a_real_pytest_run(tmp_path: Path) -> None:
         def test_model(torchlint_record):
             assert_registered(Model())
     """))
-    plugin = [] if _plugin_installed() else ["-p", "torchlint.pytest_plugin"]
+    plugin = [] if _plugin_installed() else ["-p", "torchlint.runtime.pytest_plugin"]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PYTEST_ADDOPTS", None)
     result = subprocess.run(

@@ -6,9 +6,9 @@ import textwrap
 
 import libcst as cst
 
-from torchlint.file_model import ClassInfo, FileModel, build_file_model
-from torchlint.module_classes import resolve_bases
-from torchlint.subclasses import assigns_before_super_init, subclass_conflict, subclasses
+from torchlint.analysis.subclasses import assigns_before_super_init, subclass_conflict, subclasses
+from torchlint.outline.file_model import ClassInfo, FileModel, build_file_model
+from torchlint.outline.module_classes import resolve_bases
 
 SOURCE = '''
 import torch

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from torchlint.cli import main
-from torchlint.linter import lint_text
-from torchlint.registry import all_rules
+from torchlint.commands.cli import main
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import all_rules
 
 HEADER = "import torch\nfrom torch import nn\n\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
 

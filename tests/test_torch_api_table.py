@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "tools" / "generate_torch_api.py"
-DATA = ROOT / "torchlint" / "data" / "torch_api.json"
+DATA = ROOT / "torchlint" / "torch_facts" / "data" / "torch_api.json"
 NAMESPACES = ("torch", "torch.nn.functional", "torch.fft", "torch.linalg", "torch.special")
 KEYS = {
     "generated_by",

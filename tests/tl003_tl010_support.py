@@ -18,10 +18,10 @@ from typing import Optional
 
 import torch
 
-from torchlint.diagnostics import Diagnostic
-from torchlint.fix_loop import fix_text
-from torchlint.linter import lint_text
-from torchlint.registry import rule_by_code
+from torchlint.contract.diagnostics import Diagnostic
+from torchlint.engine.fix_loop import fix_text
+from torchlint.engine.linter import lint_text
+from torchlint.engine.registry import rule_by_code
 
 RULE_FIXTURES = Path(__file__).parent / "rule_fixtures"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)")

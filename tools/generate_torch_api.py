@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate ``torchlint/data/torch_api.json`` from the installed PyTorch's own type information.
+"""Generate ``torchlint/torch_facts/data/torch_api.json`` from the installed PyTorch's own type information.
 
 The linter needs to know which call expressions produce a ``torch.Tensor`` (``torch.zeros(...)``,
 ``x.float()``, ``F.softmax(...)``) and which produce a tuple/list of tensors (``a, b = x.chunk(2)``).
@@ -97,7 +97,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = REPO_ROOT / "torchlint" / "data" / "torch_api.json"
+DEFAULT_OUTPUT = REPO_ROOT / "torchlint" / "torch_facts" / "data" / "torch_api.json"
 GENERATED_BY = "tools/generate_torch_api.py"
 
 TENSOR = "tensor"

@@ -452,8 +452,8 @@ def _max_rss_mb() -> int:
 
 def lint_file(path: str) -> list[tuple[int, int, str]]:
     """``(line, end_line, code)`` of the TL001/TL002 findings in one file."""
-    from torchlint.linter import lint_text
-    from torchlint.registry import all_rules
+    from torchlint.engine.linter import lint_text
+    from torchlint.engine.registry import all_rules
 
     rules = [rule for rule in all_rules() if rule.code in CODES]
     text = Path(path).read_text("utf-8")

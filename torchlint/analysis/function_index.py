@@ -1,0 +1,164 @@
+"""One fast pass over a function body that indexes what syntactic questions about it need: where each name and
+each ``x.attr`` occurs (with parent and grandparent), what binds each local, every call, return and statement.
+
+LibCST's visitors rebuild every node they pass, which costs about a millisecond per statement; this walk reads
+the dataclass fields of the nodes directly and skips whitespace and punctuation. Indexes are cached per file
+model, so the rules that ask about the same function share one walk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.outline.file_model import FileModel
+
+Occurrence = tuple[cst.CSTNode, Optional[cst.CSTNode], Optional[cst.CSTNode]]  # node, parent, grandparent
+
+_SKIPPED_FIELDS = frozenset(
+    {"lpar", "rpar", "leading_lines", "lines_after_decorators", "comma", "semicolon", "header", "footer",
+     "trailing_whitespace", "equal", "colon", "dot", "operator", "newline", "asynchronous"}
+)
+_TRIVIA = (
+    cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment,
+    cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.AssignEqual, cst.Colon, cst.Dot,
+)
+_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    names = _fields.get(kind)
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(kind)
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+        )
+        _fields[kind] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes of ``node`` that can hold code (no whitespace or punctuation), in source order."""
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _TRIVIA):
+                yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _TRIVIA):
+                    yield item
+
+
+def walk(root: cst.CSTNode) -> Iterator[Occurrence]:
+    """Every node under ``root`` (``root`` included), parents before children, with parent and grandparent."""
+    stack: list[Occurrence] = [(root, None, None)]
+    while stack:
+        node, parent, grandparent = stack.pop()
+        yield node, parent, grandparent
+        stack.extend((child, node, parent) for child in reversed(list(children(node))))
+
+
+def _bound_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _bound_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _bound_names(target.value)
+    return []
+
+
+@dataclass
+class FunctionIndex:
+    function: cst.FunctionDef
+    names: dict[str, list[Occurrence]] = field(default_factory=dict)  # every Name node, by its text
+    attributes: dict[str, list[Occurrence]] = field(default_factory=dict)  # every ``x.attr`` node, by attr
+    binders: dict[str, list[cst.CSTNode]] = field(default_factory=dict)  # what binds each local, in order
+    values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)  # ``name = value`` values
+    calls: list[cst.Call] = field(default_factory=list)
+    assignments: list[cst.BaseSmallStatement] = field(default_factory=list)  # Assign, AnnAssign, AugAssign
+    returns: list[cst.Return] = field(default_factory=list)  # of the function itself, not nested ones
+    statements: set[int] = field(default_factory=set)  # ids of every small statement
+
+    def _bind(self, name: str, binder: cst.CSTNode, value: Optional[cst.BaseExpression] = None) -> None:
+        self.binders.setdefault(name, []).append(binder)
+        if value is not None:
+            self.values.setdefault(name, []).append(value)
+
+    def definitions(self, name: str) -> Optional[list[cst.BaseExpression]]:
+        """The values plain assignments give the local ``name``; None when anything else binds it too."""
+        binders = self.binders.get(name, [])
+        values = self.values.get(name, [])
+        return values if len(values) == len(binders) else None
+
+
+def _build(function: cst.FunctionDef) -> FunctionIndex:
+    index = FunctionIndex(function)
+    nested: list[cst.CSTNode] = []  # nested functions and lambdas: their returns are not the function's
+    for node, parent, _grandparent in walk(function.body):
+        occurrence = (node, parent, _grandparent)
+        if isinstance(node, cst.Name):
+            index.names.setdefault(node.value, []).append(occurrence)
+        elif isinstance(node, cst.Attribute):
+            index.attributes.setdefault(node.attr.value, []).append(occurrence)
+        elif isinstance(node, cst.Call):
+            index.calls.append(node)
+        elif isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            nested.append(node)
+        if isinstance(node, cst.BaseSmallStatement):
+            index.statements.add(id(node))
+        if isinstance(node, cst.Assign):
+            index.assignments.append(node)
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    index._bind(target.target.value, node, node.value)
+                else:
+                    for name in _bound_names(target.target):
+                        index._bind(name, node)
+        elif isinstance(node, cst.AnnAssign):
+            index.assignments.append(node)
+            if isinstance(node.target, cst.Name) and node.value is not None:
+                index._bind(node.target.value, node, node.value)
+        elif isinstance(node, cst.AugAssign):
+            index.assignments.append(node)
+            for name in _bound_names(node.target):
+                index._bind(name, node)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            for name in _bound_names(node.target):
+                index._bind(name, node)
+        elif isinstance(node, cst.AsName):
+            for name in _bound_names(node.name):  # type: ignore[arg-type]
+                index._bind(name, node)
+        elif isinstance(node, cst.NamedExpr):
+            for name in _bound_names(node.target):
+                index._bind(name, node)
+        elif isinstance(node, cst.NameItem):
+            index._bind(node.name.value, node)
+        elif isinstance(node, cst.Return):
+            index.returns.append(node)
+    if nested:
+        inner = {id(found) for root in nested for found, _, _ in walk(root) if isinstance(found, cst.Return)}
+        index.returns = [node for node in index.returns if id(node) not in inner]
+    return index
+
+
+_cache: weakref.WeakKeyDictionary[FileModel, dict[int, FunctionIndex]] = weakref.WeakKeyDictionary()
+
+
+def function_index(model: FileModel, function: cst.FunctionDef) -> FunctionIndex:
+    """The index of ``function`` (a function of ``model``'s tree), built once per file model."""
+    indexes = _cache.get(model)
+    if indexes is None:
+        indexes = {}
+        _cache[model] = indexes
+    index = indexes.get(id(function))
+    if index is None or index.function is not function:
+        index = _build(function)
+        indexes[id(function)] = index
+    return index

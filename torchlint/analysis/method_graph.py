@@ -1,0 +1,59 @@
+"""Which methods of a module class run while it is constructed, found from the calls the methods make.
+
+A method counts as construction-time when ``__init__`` calls it, directly or through other methods, as
+``self.m(...)`` or ``super().m(...)``. Methods are matched by name across the whole same-file class order, so
+the set over-approximates what really runs; rules that need "runs only later" (``forward`` and friends)
+use its complement and so stay on the safe side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+
+from torchlint.outline.file_model import ClassInfo
+from torchlint.source.syntax import first_parameter
+
+
+def _is_super_call(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
+def _called_method_names(function: cst.FunctionDef) -> set[str]:
+    """Names ``m`` of ``self.m(...)`` and ``super().m(...)`` calls anywhere in ``function``."""
+    self_name = first_parameter(function)
+    names: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if not isinstance(func, cst.Attribute):
+                return
+            receiver = func.value
+            if isinstance(receiver, cst.Name) and receiver.value == self_name:
+                names.add(func.attr.value)
+            elif _is_super_call(receiver):
+                names.add(func.attr.value)
+
+    function.body.visit(Finder())
+    return names
+
+
+def methods_named(classes: Iterable[ClassInfo], names: Iterable[str]) -> list[cst.FunctionDef]:
+    wanted = set(names)
+    return [method for cls in classes for name, method in cls.methods.items() if name in wanted]
+
+
+def construction_methods(class_order: Sequence[ClassInfo]) -> set[str]:
+    """Names of the methods that may run during ``__init__`` (``__init__`` included)."""
+    reached = {"__init__"}
+    pending = ["__init__"]
+    while pending:
+        name = pending.pop()
+        for method in methods_named(class_order, [name]):
+            for called in _called_method_names(method):
+                if called not in reached and any(called in cls.methods for cls in class_order):
+                    reached.add(called)
+                    pending.append(called)
+    return reached

@@ -1,0 +1,240 @@
+"""Project-wide knowledge: which classes in other files of the project are ``nn.Module`` subclasses, and
+which functions in other files return tensors.
+
+A file's imports give qualified names (``from .base import BaseModel`` in ``pkg/models/enc.py`` gives
+``pkg.models.base.BaseModel``). The project maps module names to files under its source roots (the
+directory above the file's top-level package, the project root, and ``src/``), reads only the files a
+resolution needs, each at most once per run (through its outline), and follows re-exports through
+``__init__.py``. Import cycles terminate: a name being resolved is not resolved again inside its own
+resolution.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import libcst as cst
+
+from torchlint.analysis.top_level import tensor_functions
+from torchlint.outline.file_model import build_file_model
+from torchlint.outline.module_classes import resolve_bases
+from torchlint.outline.outline import ClassOutline, Outline, Returns, defines, parse_outline, resolve
+from torchlint.source.decoding import SourceError, read
+from torchlint.source.parsing import parse
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+_MAX_HOPS = 32
+
+
+@dataclass(frozen=True)
+class ModuleLocation:
+    name: str  # dotted module name, e.g. "pkg.models.enc" ("pkg" for pkg/__init__.py)
+    package: str  # the package relative imports start from
+    source_root: str  # the directory that holds the top-level package (or the module itself)
+
+
+def locate(path: str) -> ModuleLocation:
+    """The module name of a file, from the chain of ``__init__.py`` files above it."""
+    absolute = os.path.abspath(path)
+    directory, filename = os.path.split(absolute)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        parts.insert(0, os.path.basename(directory))
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    name = ".".join(parts)
+    package = name if stem == "__init__" else name.rpartition(".")[0]
+    return ModuleLocation(name=name, package=package, source_root=directory)
+
+
+def project_root(path: str) -> Optional[str]:
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        if any(os.path.exists(os.path.join(directory, marker)) for marker in ROOT_MARKERS):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str
+    outline: Outline
+    cls: Optional[ClassOutline] = None  # the class found, or
+    function: Optional[str] = None  # the name of the top-level function found
+
+
+class Project:
+    """Resolves qualified names to classes and functions in the project's files (one instance per run).
+
+    Files are read through their outlines (:mod:`torchlint.outline.outline`): Python's own parser, nothing kept but
+    names. Only a question an outline cannot answer (does this unannotated helper return a tensor?) parses
+    the file with LibCST, and only the answer is kept."""
+
+    def __init__(self, extra_bases: frozenset[str] = frozenset()) -> None:
+        self.extra_bases = extra_bases
+        # by path: the (length, hash) of the text outlined, and its outline
+        self._outlines: OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]] = OrderedDict()
+        self._module_results: dict[str, tuple[bool, frozenset[str]]] = {}
+        self._returns_tensor: dict[str, frozenset[str]] = {}  # by file
+        self._resolving: set[str] = set()
+        self._tracking: list[set[str]] = []
+
+    @contextmanager
+    def tracking(self) -> Iterator[set[str]]:
+        """Collect the project files that the answers given inside the block depend on (for the cache)."""
+        used: set[str] = set()
+        self._tracking.append(used)
+        try:
+            yield used
+        finally:
+            # by identity: two trackers may hold equal sets
+            self._tracking[:] = [other for other in self._tracking if other is not used]
+
+    def _touch(self, paths: Iterable[str]) -> None:
+        for used in self._tracking:
+            used.update(paths)
+
+    # --- files -----------------------------------------------------------------------------------------
+
+    def source_roots(self, path: str) -> tuple[str, ...]:
+        roots = [locate(path).source_root]
+        root = project_root(path)
+        if root is not None:
+            roots += [root, os.path.join(root, "src")]
+        return tuple(dict.fromkeys(roots))
+
+    @staticmethod
+    def _file_for(module: str, roots: tuple[str, ...]) -> Optional[str]:
+        relative = module.replace(".", os.sep)
+        for root in roots:
+            for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+                if os.path.isfile(candidate):
+                    return candidate
+        return None
+
+    def outline(self, path: str, text: Optional[str] = None) -> Optional[Outline]:
+        """The resolved outline of a project file (None when unreadable or unparsable), kept for later.
+        With ``text`` (the file being linted, already read), the outline is of that text: a file is outlined
+        once whether it is linted or looked up first."""
+        key = os.path.abspath(path)
+        self._touch((key,))
+        fingerprint = None if text is None else (len(text), hash(text))
+        if key in self._outlines:
+            kept_fingerprint, kept = self._outlines[key]
+            if fingerprint is None or fingerprint == kept_fingerprint:
+                self._outlines.move_to_end(key)
+                return kept
+        if text is None:
+            try:
+                text = read(key).text
+            except SourceError:
+                text = None
+            fingerprint = None if text is None else (len(text), hash(text))
+        self._outlines[key] = (fingerprint, None)  # a cycle back to this file sees "unknown" instead of recursing
+        found = None if text is None else parse_outline(text, locate(key).package)
+        if found is not None:
+            resolve(found, self.extra_bases, self.module_predicate(key))
+        self._outlines[key] = (fingerprint, found)
+        while len(self._outlines) > OUTLINES_KEPT:
+            self._outlines.popitem(last=False)
+        return found
+
+    # --- names -----------------------------------------------------------------------------------------
+
+    def lookup(self, qualified: str, roots: tuple[str, ...], hops: int = 0) -> Optional[Found]:
+        """The class or function that ``qualified`` names in a project file, following re-exports."""
+        if hops > _MAX_HOPS:
+            return None
+        parts = qualified.split(".")
+        for split in range(len(parts) - 1, 0, -1):
+            path = self._file_for(".".join(parts[:split]), roots)
+            if path is None:
+                continue
+            model = self.outline(path)
+            if model is None:
+                return None
+            name, rest = parts[split], parts[split + 1:]
+            found = model.top_level(name)
+            if found is not None:
+                for part in rest:
+                    found = model.classes_in(found.own_scope).get(part)
+                    if found is None:
+                        return None
+                return Found(os.path.abspath(path), model, cls=found)
+            if name in model.functions and not rest:
+                return Found(os.path.abspath(path), model, function=name)
+            target = model.imports.bindings.get(name)
+            if target is not None and target != qualified:
+                return self.lookup(".".join([target, *rest]), self.source_roots(path), hops + 1)
+            return None
+        return None
+
+    def module_predicate(self, path: str) -> Callable[[str], bool]:
+        """Whether a qualified name, as the file ``path`` sees it, is a project class deriving from Module."""
+        roots = self.source_roots(path)
+        return lambda qualified: self.is_module_class(qualified, roots)
+
+    def is_module_class(self, qualified: str, roots: tuple[str, ...]) -> bool:
+        key = f"{qualified}@{roots[0] if roots else ''}"
+        if key in self._module_results:
+            result, depends_on = self._module_results[key]
+            self._touch(depends_on)
+            return result
+        if key in self._resolving:
+            return False
+        self._resolving.add(key)
+        try:
+            with self.tracking() as used:
+                found = self.lookup(qualified, roots)
+                result = found is not None and found.cls is not None and found.cls.is_module
+        finally:
+            self._resolving.discard(key)
+        self._module_results[key] = (result, frozenset(used))
+        self._touch(used)
+        return result
+
+    def class_defines(self, qualified: str, roots: tuple[str, ...], names: tuple[str, ...]) -> bool:
+        """Whether the project class ``qualified`` (or a project base of it) defines one of ``names``."""
+        found = self.lookup(qualified, roots)
+        if found is None or found.cls is None:
+            return False
+        outer = self.source_roots(found.path)
+        return defines(found.cls, names, lambda base: self.class_defines(base, outer, names), set())
+
+    def function_returns_tensor(self, qualified: str, roots: tuple[str, ...]) -> bool:
+        found = self.lookup(qualified, roots)
+        if found is None or found.function is None:
+            return False
+        returns = found.outline.functions[found.function]
+        if returns is not Returns.UNKNOWN:
+            return returns is Returns.TENSOR
+        if found.path not in self._returns_tensor:
+            self._returns_tensor[found.path] = self._functions_returning_tensors(found.path)
+        return found.function in self._returns_tensor[found.path]
+
+    def _functions_returning_tensors(self, path: str) -> frozenset[str]:
+        """The top-level functions of ``path`` every ``return`` of which returns a tensor (by the same inference
+        as everywhere): the one question that needs a file's LibCST tree. All its functions are answered at
+        once, so the file is parsed once; only the answers are kept."""
+        try:
+            module = parse(read(path).text)
+        except (SourceError, cst.ParserSyntaxError, RecursionError):
+            return frozenset()
+        model = build_file_model(module, locate(path).package)
+        model.path = path
+        resolve_bases(model, self.extra_bases, self.module_predicate(path))
+        return tensor_functions(model)

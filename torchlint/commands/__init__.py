@@ -1,0 +1,1 @@
+"""The ``torchlint`` command line and its subcommands."""

@@ -1,0 +1,62 @@
+"""The contract between the engine and the rules in ``torchlint.rules``.
+
+A rule module defines one ``Rule`` subclass instance named ``RULE``. Its docstring (the module docstring)
+is the user documentation, in the form Ruff uses: What it does / Why is this bad? / Example / Use instead /
+Fix safety. A rule reacts to analysis events by defining ``on_<event>`` methods that yield findings; it
+never parses, reads files or prints.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.contract.edits import Edit
+
+
+class Applicability(enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Edits that resolve one finding, and whether applying them is safe."""
+
+    description: str  # imperative, shown to users: 'Register `mask` as a non-persistent buffer'
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    node: cst.CSTNode  # where the diagnostic points
+    message: str
+    fix: Optional[Fix] = None
+    no_fix_reason: Optional[str] = None  # why a fixable rule offers no fix here, shown to users
+
+
+class Rule:
+    """Base class of all rules; subclasses set the class attributes and define ``on_<event>`` methods."""
+
+    code: str = ""
+    name: str = ""  # kebab-case, as Ruff names rules: "unregistered-tensor-attribute"
+    summary: str = ""  # one line
+    default_enabled: bool = True
+    fixable: bool = False
+
+    @property
+    def documentation(self) -> str:
+        import inspect
+        import sys
+
+        module = sys.modules[type(self).__module__]
+        return inspect.cleandoc(module.__doc__ or "")
+
+
+FindingIterator = Iterator[Finding]

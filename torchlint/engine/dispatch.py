@@ -1,0 +1,97 @@
+"""Run every enabled rule over one parsed file in a single pass of the class analysis."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Callable
+
+import libcst as cst
+
+from torchlint.analysis.class_analysis import ClassAnalysis
+from torchlint.analysis.events import EVENT_NAMES, AttributeAssignment
+from torchlint.analysis.project import Project, locate
+from torchlint.analysis.top_level import module_globals
+from torchlint.analysis.values import ValueFact
+from torchlint.config.settings import DEFAULT, Settings
+from torchlint.contract.rule import Finding, Rule
+from torchlint.outline.file_model import FileModel, build_file_model
+from torchlint.outline.module_classes import resolve_bases
+
+_EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name in EVENT_NAMES}
+
+
+class _Dispatcher:
+    """Hands each event to the rules that subscribe to it; keeps one finding per (code, node).
+
+    A statement of a base class is analysed once for every class of the file that inherits it, and a fix
+    edits it for all of them: a finding keeps its fix only when every analysis offers one (a subclass that
+    assigns the name first, or assigns it a plain tensor later, withholds a fix that is right for the base).
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.handlers: dict[str, list[Callable[[object], object]]] = {}
+        for name, type_name in _EVENT_TYPES.items():
+            self.handlers[type_name] = [
+                getattr(rule, f"on_{name}") for rule in rules if hasattr(rule, f"on_{name}")
+            ]
+        self.findings: dict[tuple[str, int], Finding] = {}
+
+    def __call__(self, event: object) -> None:
+        for handler in self.handlers.get(type(event).__name__, ()):
+            for finding in handler(event):  # type: ignore[attr-defined]
+                key = (finding.code, id(finding.node))
+                kept = self.findings.get(key)
+                if kept is None or (kept.fix is not None and finding.fix is None):
+                    self.findings[key] = finding
+
+
+def connect(model: FileModel, project: Project, path: str) -> None:
+    """Let the file's analysis ask the project about names imported from other files."""
+    roots = project.source_roots(path)
+    model.path = os.path.abspath(path)
+    model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
+    model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
+    model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
+
+
+def analyse(
+    module: cst.Module,
+    rules: Sequence[Rule],
+    settings: Settings = DEFAULT,
+    project: Project | None = None,
+    path: str | None = None,
+) -> list[Finding]:
+    """Findings of ``rules`` on ``module``, in no particular order. With a ``project`` (and the file's
+    ``path``), names imported from other project files are resolved too."""
+    package = locate(path).package if project is not None and path is not None else None
+    model = build_file_model(module, package)
+    if project is not None and path is not None:
+        connect(model, project, path)
+    resolve_bases(model, settings.extend_module_bases)
+    module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
+    if not module_classes:
+        return []
+    events: list[object] = []
+    facts = module_globals(model)
+    for info in model.classes:
+        if info.is_module:
+            ClassAnalysis(model, info, facts, module_classes, events.append, settings).run()  # type: ignore[arg-type]
+    dispatcher = _Dispatcher(rules)
+    for event in _with_values_elsewhere(events):
+        dispatcher(event)
+    return list(dispatcher.findings.values())
+
+
+def _with_values_elsewhere(events: list[object]) -> list[object]:
+    """Tell each assignment what the same statement assigns in the other classes' analyses."""
+    seen: dict[int, list[ValueFact]] = {}
+    for event in events:
+        if isinstance(event, AttributeAssignment):
+            seen.setdefault(id(event.target), []).append(event.value)
+    return [
+        replace(event, values_elsewhere=tuple(seen[id(event.target)]))
+        if isinstance(event, AttributeAssignment) else event
+        for event in events
+    ]

@@ -1,0 +1,263 @@
+"""A file's outline, read with Python's own parser: its imports, classes and top-level functions.
+
+CPython's ``ast`` parses about eight times faster than LibCST and its tree is dropped at once, so the outline
+is what torchlint keeps about a file: it answers other files' questions (is ``pkg.base.Block`` an
+``nn.Module``? does ``pkg.utils.make_mask`` return a tensor?) and tells whether a file has a module class at
+all. Only files that do are parsed with LibCST and analysed; every rule needs a module class.
+
+The outline mirrors :mod:`torchlint.outline.file_model` (the LibCST model of a file being analysed): the same
+statements are walked (never expressions), imports anywhere in the file count, a class's bases are
+qualified names, same-file classes or unknown. tests/test_outline.py checks that both find the same module
+classes.
+"""
+
+from __future__ import annotations
+
+import ast
+import enum
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Optional, Union
+
+from torchlint.outline.annotations import TENSOR_TYPES
+from torchlint.outline.imports import ImportMap, relative_module
+from torchlint.source.parsing import python_tree
+from torchlint.torch_facts.known_bases import is_module_base
+
+MODULE_SCOPE = 0
+
+
+@dataclass(eq=False)
+class ClassOutline:
+    name: str
+    scope: int  # the scope whose body defines the class (MODULE_SCOPE, or a class's or function's own id)
+    own_scope: int  # the scope of the class body itself
+    base_names: tuple[Optional[str], ...]  # each base as written (``nn.Module``), None when not a dotted name
+    methods: frozenset[str]
+    bases: list[Union[ClassOutline, str, None]] = field(default_factory=list)  # once resolved
+    is_module: bool = False
+
+
+@dataclass(eq=False)
+class Outline:
+    imports: ImportMap
+    classes: list[ClassOutline]
+    functions: dict[str, Returns]  # what each top-level function returns
+    parents: dict[int, int]  # scope id -> enclosing scope id
+
+    def classes_in(self, scope: int) -> dict[str, ClassOutline]:
+        return {info.name: info for info in self.classes if info.scope == scope}
+
+    def top_level(self, name: str) -> Optional[ClassOutline]:
+        return self.classes_in(MODULE_SCOPE).get(name)
+
+    @property
+    def has_module_class(self) -> bool:
+        return any(info.is_module for info in self.classes)
+
+
+def _dotted(node: ast.expr) -> Optional[str]:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
+
+
+class _Collector:
+    def __init__(self, package: Optional[str]) -> None:
+        self.package = package
+        self.imports = ImportMap()
+        self.classes: list[ClassOutline] = []
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.parents: dict[int, int] = {}
+        self.next_scope = MODULE_SCOPE + 1
+
+    def new_scope(self, parent: int) -> int:
+        scope = self.next_scope
+        self.next_scope += 1
+        self.parents[scope] = parent
+        return scope
+
+    def body(self, statements: Iterable[ast.stmt], scope: int) -> None:
+        for statement in statements:
+            self.statement(statement, scope)
+
+    def statement(self, node: ast.stmt, scope: int) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports.bind_import(alias.name, alias.asname)
+        elif isinstance(node, ast.ImportFrom):
+            module = relative_module(node.module or "", node.level, self.package)
+            if module is not None:
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports.bind_from(module, alias.name, alias.asname)
+        elif isinstance(node, ast.ClassDef):
+            self.class_(node, scope)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if scope == MODULE_SCOPE:
+                self.functions[node.name] = node
+            self.body(node.body, self.new_scope(scope))
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                self.body(getattr(node, name, ()), scope)
+            for handler in getattr(node, "handlers", ()):
+                self.body(handler.body, scope)
+            for case in getattr(node, "cases", ()):
+                self.body(case.body, scope)
+
+    def class_(self, node: ast.ClassDef, scope: int) -> None:
+        own = self.new_scope(scope)
+        methods = frozenset(
+            statement.name for statement in node.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+        )
+        base_names = tuple(
+            _dotted(base.value if isinstance(base, ast.Subscript) else base)
+            for base in node.bases if not isinstance(base, ast.Starred)
+        )
+        info = ClassOutline(node.name, scope, own, base_names, methods)
+        self.classes.append(info)
+        self.body(node.body, own)
+
+
+class Returns(enum.Enum):
+    """What calling a top-level function gives, as far as its outline can tell."""
+
+    TENSOR = "tensor"  # annotated to return torch.Tensor
+    NOT_TENSOR = "not a tensor"  # annotated with a type no tensor has, or a return is plainly no tensor
+    UNKNOWN = "unknown"  # only following its body (with LibCST) can tell
+
+
+# Return annotations that do not promise a tensor on every path: builtins, the typing names of containers and
+# callables, and optional or union types (a function "returns a tensor" when every path returns one).
+_NOT_TENSOR_TYPES = frozenset({
+    "None", "bool", "int", "float", "complex", "str", "bytes", "list", "dict", "tuple", "set", "frozenset",
+    "typing.List", "typing.Dict", "typing.Tuple", "typing.Set", "typing.FrozenSet", "typing.Callable",
+    "typing.Iterator", "typing.Iterable", "typing.Generator", "typing.NoReturn", "typing.Never",
+    "typing.Optional", "typing.Union", "|",
+})
+# Return values that are plainly not a tensor.
+_PLAIN_VALUES = (ast.Constant, ast.Tuple, ast.List, ast.Dict, ast.Set, ast.ListComp, ast.SetComp, ast.DictComp,
+                 ast.GeneratorExp, ast.JoinedStr, ast.Lambda)
+
+
+def _annotation_type(annotation: ast.expr, imports: ImportMap) -> Optional[str]:
+    """The qualified name of an annotation's outermost type (``Optional[X]`` -> ``typing.Optional``);
+    builtins keep their plain names."""
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.Constant) and annotation.value is None:
+        return "None"
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return "|"
+    if isinstance(annotation, ast.Subscript):
+        annotation = annotation.value
+    dotted = _dotted(annotation)
+    if dotted is None:
+        return None
+    return imports.qualify_dotted(dotted) or dotted
+
+
+def _own_returns(statements: Sequence[ast.stmt]) -> Iterator[ast.Return]:
+    """The return statements of a function body (not those of nested functions or classes): a walk over
+    statements only, as the class analysis follows a function."""
+    for statement in statements:
+        if isinstance(statement, ast.Return):
+            yield statement
+        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for name in ("body", "orelse", "finalbody"):
+                yield from _own_returns(getattr(statement, name, ()))
+            for part in [*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())]:
+                yield from _own_returns(part.body)
+
+
+def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportMap) -> Returns:
+    if function.returns is not None:
+        declared = _annotation_type(function.returns, imports)
+        if declared in TENSOR_TYPES:
+            return Returns.TENSOR
+        if declared in _NOT_TENSOR_TYPES:
+            return Returns.NOT_TENSOR
+    if isinstance(function, ast.AsyncFunctionDef):
+        return Returns.NOT_TENSOR  # a coroutine
+    returns = list(_own_returns(function.body))
+    if not returns or any(node.value is None or isinstance(node.value, _PLAIN_VALUES) for node in returns):
+        return Returns.NOT_TENSOR  # None on some path, or a plain value
+    return Returns.UNKNOWN
+
+
+def outline(tree: ast.Module, package: Optional[str] = None) -> Outline:
+    """The outline of a parsed file; its classes' bases are resolved by :func:`resolve`."""
+    collector = _Collector(package)
+    collector.body(tree.body, MODULE_SCOPE)
+    functions = {name: _returns(node, collector.imports) for name, node in collector.functions.items()}
+    return Outline(collector.imports, collector.classes, functions, collector.parents)
+
+
+def _lookup_class(model: Outline, scope: int, dotted: str) -> Optional[ClassOutline]:
+    """A same-file class named ``dotted`` (``Base`` or ``Outer.Inner``) visible from ``scope``."""
+    head, *rest = dotted.split(".")
+    current: Optional[int] = scope
+    found: Optional[ClassOutline] = None
+    while current is not None:
+        found = model.classes_in(current).get(head)
+        if found is not None:
+            break
+        current = model.parents.get(current)
+    for part in rest:
+        if found is None:
+            return None
+        found = model.classes_in(found.own_scope).get(part)
+    return found
+
+
+def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Callable[[str], bool]) -> None:
+    """Fill each class's ``bases`` and ``is_module``, as :func:`torchlint.outline.module_classes.resolve_bases` does."""
+    for info in model.classes:
+        bases: list[Union[ClassOutline, str, None]] = []
+        for name in info.base_names:
+            qualified = model.imports.qualify_dotted(name) if name is not None else None
+            if qualified is not None:
+                bases.append(qualified)
+            else:
+                bases.append(_lookup_class(model, info.scope, name) if name else None)
+        info.bases = bases
+    changed = True
+    while changed:
+        changed = False
+        for info in model.classes:
+            if info.is_module:
+                continue
+            if any(
+                (isinstance(base, str) and (is_module_base(base, extra_bases) or external_is_module(base)))
+                or (isinstance(base, ClassOutline) and base.is_module)
+                for base in info.bases
+            ):
+                info.is_module = True
+                changed = True
+
+
+def parse_outline(text: str, package: Optional[str] = None) -> Optional[Outline]:
+    """The outline of ``text``, or None when Python's parser rejects it."""
+    tree = python_tree(text)
+    return None if tree is None else outline(tree, package)
+
+
+def defines(info: ClassOutline, names: Sequence[str], external: Callable[[str], bool], seen: set[int]) -> bool:
+    """Whether ``info`` or one of its bases defines a method named in ``names`` (``external`` answers for
+    bases in other files)."""
+    if id(info) in seen:
+        return False
+    seen.add(id(info))
+    if any(name in info.methods for name in names):
+        return True
+    return any(
+        (isinstance(base, ClassOutline) and defines(base, names, external, seen))
+        or (isinstance(base, str) and external(base))
+        for base in info.bases
+    )

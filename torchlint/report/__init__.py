@@ -1,0 +1,1 @@
+"""Show findings: the output formats, SARIF, baselines, and the rules' documentation."""

@@ -1,0 +1,100 @@
+"""``--add-noqa``: silence every current finding with a ``# noqa: CODE`` comment on its line, to adopt
+torchlint on a code base that has findings and catch only new ones from then on.
+
+An existing ``# noqa: X`` comment on the line is extended to ``# noqa: X, CODE``; another comment is kept and
+the directive goes after it. Each line keeps its own line ending and the file its encoding. A line whose end
+lies inside a multi-line string, or that continues with a backslash, cannot take a comment without changing
+the code: it is left alone and reported.
+"""
+
+from __future__ import annotations
+
+import re
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
+from torchlint.source.decoding import SourceError, read
+from torchlint.source.lines import line_ending, physical_lines
+from torchlint.source.writer import WriteError, write_atomically
+
+_NOQA_CODES = re.compile(r"# noqa:[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
+
+
+@dataclass
+class AddNoqaResult:
+    added: int = 0  # directives written or extended
+    skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, codes) left alone
+    errors: list[str] = field(default_factory=list)  # one line each
+
+
+def comment_safe_lines(text: str) -> tuple[set[int], dict[int, int]]:
+    """The lines whose end may take a comment (they end a statement, or a line inside brackets), and the
+    column of the comment already on a line. Raises tokenize.TokenError or SyntaxError for broken source."""
+    safe: set[int] = set()
+    comments: dict[int, int] = {}
+    lines = iter(physical_lines(text, keepends=True))
+    for token in tokenize.generate_tokens(lambda: next(lines, "")):
+        if token.type in (tokenize.NEWLINE, tokenize.NL):
+            safe.add(token.start[0])
+        elif token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.start[1]
+    return safe, comments
+
+
+def with_noqa(line: str, codes: Sequence[str], comment_column: int = -1) -> str:
+    """``line`` (without its ending) carrying ``# noqa`` for ``codes``: merged into a ``# noqa: X`` comment
+    at or after ``comment_column`` when there is one, appended otherwise."""
+    if comment_column >= 0:
+        match = _NOQA_CODES.search(line, comment_column)
+        if match is not None:
+            present = {code.upper() for code in re.findall(r"[A-Z]+[0-9]+", match.group("codes"), re.IGNORECASE)}
+            missing = [code for code in codes if code not in present]
+            if not missing:
+                return line
+            end = match.end("codes")
+            return f"{line[:end]}, {', '.join(missing)}{line[end:]}"
+    return f"{line.rstrip()}  # noqa: {', '.join(codes)}"
+
+
+def add_noqa(diagnostics: Sequence[Diagnostic]) -> AddNoqaResult:
+    """Add the directives for ``diagnostics`` to their files, in place."""
+    result = AddNoqaResult()
+    by_path: dict[str, dict[int, set[str]]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code != SYNTAX_ERROR_CODE:
+            by_path.setdefault(diagnostic.path, {}).setdefault(diagnostic.line, set()).add(diagnostic.code)
+    for path, wanted in by_path.items():
+        try:
+            source = read(path)
+        except SourceError as error:
+            result.errors.append(f"{path}: {error}")
+            continue
+        try:
+            safe, comments = comment_safe_lines(source.text)
+        except (tokenize.TokenError, SyntaxError) as error:
+            result.errors.append(f"{path}: cannot add # noqa: the file does not tokenize ({error})")
+            continue
+        lines = physical_lines(source.text, keepends=True)
+        added = 0
+        for number, codes in sorted(wanted.items()):
+            if number not in safe or number > len(lines):
+                result.skipped.append((path, number, ", ".join(sorted(codes))))
+                continue
+            line = lines[number - 1]
+            ending = line_ending(line)
+            body = line[: len(line) - len(ending)]
+            new_body = with_noqa(body, sorted(codes), comments.get(number, -1))
+            if new_body != body:
+                lines[number - 1] = new_body + ending
+                added += 1
+        if not added:
+            continue
+        try:
+            write_atomically(path, "".join(lines), source)
+        except WriteError as error:
+            result.errors.append(f"{path}: {error}")
+            continue
+        result.added += added
+    return result
