@@ -6,6 +6,7 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
+from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.file_model import ClassInfo, FileModel, Scope
 from torchlint.outline.imports import dotted_name
 from torchlint.torch_facts.known_bases import is_module_base
@@ -13,19 +14,7 @@ from torchlint.torch_facts.known_bases import is_module_base
 
 def _lookup_class(model: FileModel, scope: Scope, dotted: str) -> Optional[ClassInfo]:
     """Find a same-file class named ``dotted`` (``Base`` or ``Outer.Inner``) visible from ``scope``."""
-    head, *rest = dotted.split(".")
-    current: Optional[Scope] = scope
-    found: Optional[ClassInfo] = None
-    while current is not None:
-        found = model.classes_in(current).get(head)
-        if found is not None:
-            break
-        current = model.parents.get(current)
-    for part in rest:
-        if found is None:
-            return None
-        found = model.classes_in(found.node).get(part)
-    return found
+    return lookup_class(scope, dotted, model.classes_in, model.parents, lambda found: found.node)
 
 
 def resolve_bases(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from torchlint.outline.annotations import TENSOR_TYPES
+from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.imports import ImportMap, relative_module
 from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import is_module_base
@@ -201,19 +202,7 @@ def outline(tree: ast.Module, package: Optional[str] = None) -> Outline:
 
 def _lookup_class(model: Outline, scope: int, dotted: str) -> Optional[ClassOutline]:
     """A same-file class named ``dotted`` (``Base`` or ``Outer.Inner``) visible from ``scope``."""
-    head, *rest = dotted.split(".")
-    current: Optional[int] = scope
-    found: Optional[ClassOutline] = None
-    while current is not None:
-        found = model.classes_in(current).get(head)
-        if found is not None:
-            break
-        current = model.parents.get(current)
-    for part in rest:
-        if found is None:
-            return None
-        found = model.classes_in(found.own_scope).get(part)
-    return found
+    return lookup_class(scope, dotted, model.classes_in, model.parents, lambda found: found.own_scope)
 
 
 def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Callable[[str], bool]) -> None:
