@@ -60,8 +60,12 @@ NOTEBOOK_FIXTURES = Path(__file__).parent / "notebook_fixtures"
 PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
 
 
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
 def notebook_paths() -> list[Path]:
-    return sorted(NOTEBOOK_FIXTURES.glob("*.ipynb"))
+    """The notebook fixtures and the bundled example notebooks."""
+    return sorted(NOTEBOOK_FIXTURES.glob("*.ipynb")) + sorted(EXAMPLES.glob("*.ipynb"))
 
 
 def notebook_program(path: Path) -> tuple[str, dict[int, tuple[int, int]]]:

@@ -327,3 +327,44 @@ def test_cache_baseline_and_add_noqa(tmp_path: Path, capsys) -> None:
 def test_pre_commit_hooks_take_notebooks() -> None:
     hooks = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text("utf-8")
     assert re.findall(r"types_or: \[(.*)\]", hooks) == ["python, pyi, jupyter"] * 2
+
+
+def test_the_bundled_example_notebook_is_reported_in_cells_and_fixed_in_one_cell(tmp_path: Path, capsys) -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    code, out, _ = run(capsys, str(examples))
+    assert code == 1
+    assert [line for line in lines_of(out) if ".ipynb" in line] == [
+        f"{examples}/prototype.ipynb:cell 3:6:9: TL003", f"{examples}/prototype.ipynb:cell 3:8:9: TL001 [*]",
+    ]
+    path = tmp_path / "prototype.ipynb"
+    shutil.copyfile(examples / "prototype.ipynb", path)
+    assert run(capsys, "--fix", "--unsafe-fixes", str(path))[0] == 0
+    nbformat.validate(nbformat.reads(path.read_text("utf-8"), as_version=4))
+    before, after = json.loads((examples / "prototype.ipynb").read_text("utf-8")), json.loads(path.read_text("utf-8"))
+    assert [n for n, (a, b) in enumerate(zip(before["cells"], after["cells"]), 1) if a != b] == [3]
+    assert "        self.blocks = nn.ModuleList([nn.Linear(dim, dim) for _ in range(depth)])\n" in after["cells"][2]["source"]
+
+
+def test_torchlint_ignore_and_flake8_noqa_in_a_notebook(tmp_path: Path, capsys) -> None:
+    ignored = BAD_CLASS.replace("ones(3)", "ones(3)  # torchlint: ignore[TL001]")
+    path = notebook(tmp_path, ("code", IMPORTS), ("code", ignored), name="a.ipynb")
+    assert run(capsys, str(path))[:2] == (0, "")
+    path = notebook(tmp_path, ("code", "# flake8: noqa\n" + IMPORTS), ("code", BAD_CLASS), name="b.ipynb")
+    assert run(capsys, str(path))[:2] == (0, "")
+
+
+def test_a_fix_that_cannot_go_back_into_cells_leaves_the_notebook_alone(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / PROTOTYPE.name
+    shutil.copyfile(PROTOTYPE, path)
+
+    def refuse(self: object, fixed: str) -> dict[int, str]:
+        raise CellSplitError("a fix would change an IPython magic line; not fixed")
+
+    monkeypatch.setattr("torchlint.source.notebook_code.NotebookCode.fixed_sources", refuse)
+    code, out, err = run(capsys, "--fix", "--unsafe-fixes", str(path))
+    assert code == 2 and path.read_bytes() == PROTOTYPE.read_bytes()
+    assert err.splitlines()[0] == f"torchlint: error: {path}: a fix would change an IPython magic line; not fixed"
+    assert len(lines_of(out)) == 3  # the findings still stand, in their cells
+    assert all(":cell " in line for line in lines_of(out))
