@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import re
 from pathlib import Path
 from types import ModuleType
@@ -53,3 +54,49 @@ def load(path: Path, name_prefix: str = "torchlint_fixture") -> tuple[ModuleType
 def known_misses(path: Path) -> set[int]:
     lines = path.read_text("utf-8").splitlines()
     return {number for number, line in enumerate(lines, 1) if KNOWN_MISS.search(line)}
+
+
+NOTEBOOK_FIXTURES = Path(__file__).parent / "notebook_fixtures"
+PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture")
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def notebook_paths() -> list[Path]:
+    """The notebook fixtures and the bundled example notebooks."""
+    return sorted(NOTEBOOK_FIXTURES.glob("*.ipynb")) + sorted(EXAMPLES.glob("*.ipynb"))
+
+
+def notebook_program(path: Path) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The code cells of a notebook in order, as IPython would run them with its magics stripped (each magic
+    line becomes ``pass``; cells of a non-Python cell magic are left out), and for every line of that program
+    the (cell, line) it comes from. Written independently of torchlint's own notebook reading."""
+    cells = json.loads(path.read_text("utf-8"))["cells"]
+    lines: list[str] = []
+    origin: dict[int, tuple[int, int]] = {}
+    for number, cell in enumerate(cells, 1):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "code" or (source.startswith("%%") and not source.startswith(PYTHON_CELL_MAGICS)):
+            continue
+        for index, line in enumerate(source.replace("\r\n", "\n").split("\n"), 1):
+            if line.strip().startswith(("%", "!", "?")) or line.rstrip().endswith("?") or "= !" in line:
+                line = line[: len(line) - len(line.lstrip())] + "pass"
+            lines.append(line)
+            origin[len(lines)] = (number, index)
+    return "\n".join(lines) + "\n", origin
+
+
+def run_notebook(path: Path) -> tuple[set[tuple[int, int, str]], list[type]]:
+    """Run a notebook's code cells with torch under ``record()``, build every module class it defines with no
+    arguments, and return the runtime sites as (cell, line, code)."""
+    program, origin = notebook_program(path)
+    namespace: dict[str, object] = {"__name__": f"torchlint_notebook_{path.stem}"}
+    with record() as recording:
+        exec(compile(program, str(path), "exec"), namespace)  # noqa: S102 - the fixture notebook
+        classes = [value for value in namespace.values() if inspect.isclass(value)
+                   and issubclass(value, torch.nn.Module) and value.__module__ == namespace["__name__"]]
+        for cls in classes:
+            cls()
+    sites = {(*origin[line], code) for line, code in recording.lines(str(path))}
+    return sites, classes

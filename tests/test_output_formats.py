@@ -127,7 +127,7 @@ def test_json(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: p
     rows = json.loads(out)
     assert code == 1 and err == ""  # no summary: standard output is the document
     assert [sorted(row) for row in rows] == [
-        ["code", "documentation", "end_location", "filename", "fix", "location", "message", "name", "noqa_row"]
+        ["cell", "code", "documentation", "end_location", "filename", "fix", "location", "message", "name", "noqa_row"]
     ] * 2
     first = rows[0]
     assert (first["filename"], first["code"], first["name"], first["documentation"]) == (

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ def test_manifest_is_valid_and_as_intended() -> None:
     hooks = {hook["id"]: hook for hook in load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))}
     assert set(hooks) == {"torchlint", "torchlint-fix"}
     for hook in hooks.values():
-        assert hook["language"] == "python" and hook["types_or"] == ["python", "pyi"]
+        assert hook["language"] == "python" and hook["types_or"] == ["python", "pyi", "jupyter"]
         assert hook["require_serial"] is True  # torchlint runs its own worker processes (--jobs)
         assert "--force-exclude" in hook["entry"].split()
         assert hook["additional_dependencies"] == []  # never torch
@@ -77,6 +78,10 @@ def test_try_repo_checks_then_fixes(tmp_path: Path) -> None:
     (work / "model.py").write_text(BAD, encoding="utf-8")
     (work / "vendored" / "model.py").write_text(BAD, encoding="utf-8")  # excluded by the configuration
     (work / "pyproject.toml").write_text('[tool.torchlint]\nextend-exclude = ["vendored"]\n', encoding="utf-8")
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "id": "c1", "metadata": {}, "outputs": [],
+                           "source": BAD.splitlines(keepends=True)}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (work / "model.ipynb").write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
     git(work, "init", "-q")
     git(work, "add", "-A")
     result = subprocess.run(
@@ -89,9 +94,12 @@ def test_try_repo_checks_then_fixes(tmp_path: Path) -> None:
     check, fix = output.split("\ntorchlint (fix)", 1)
     assert "\ntorchlint....." in check and "Failed" in check
     assert "model.py:8:9: TL001 [*] `self.mask`" in check and "model.py:9:9: TL002" in check
+    assert "model.ipynb:cell 1:8:9: TL001 [*] `self.mask`" in check  # pre-commit hands notebooks over (jupyter)
     assert "vendored" not in output  # --force-exclude kept the configured exclude for the named file
     assert "Failed" in fix and "- files were modified by this hook" in fix
-    assert "Fixed 1 error, 1 remaining." in fix
+    assert "Fixed 2 errors, 2 remaining." in fix
     fixed = (work / "model.py").read_text(encoding="utf-8")
     assert 'self.register_buffer("mask", torch.ones(3) > 0, persistent=False)' in fixed
     assert (work / "vendored" / "model.py").read_text(encoding="utf-8") == BAD
+    fixed_cell = "".join(json.loads((work / "model.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"])
+    assert 'self.register_buffer("mask", torch.ones(3) > 0, persistent=False)' in fixed_cell

@@ -42,7 +42,7 @@ def locate(path: str) -> ModuleLocation:
     """The module name of a file, from the chain of ``__init__.py`` files above it."""
     absolute = os.path.abspath(path)
     directory, filename = os.path.split(absolute)
-    stem = filename[:-3] if filename.endswith(".py") else filename
+    stem = os.path.splitext(filename)[0] if filename.endswith((".py", ".ipynb")) else filename
     parts = [] if stem == "__init__" else [stem]
     while os.path.isfile(os.path.join(directory, "__init__.py")):
         parts.insert(0, os.path.basename(directory))

@@ -290,7 +290,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.show_fixes:
         for outcome in outcomes:
             for d in outcome.fixed:
-                print(f"Fixed {d.path}:{d.line}:{d.column}: {d.code} {d.fix.description if d.fix else ''}",
+                print(f"Fixed {d.path}:{d.location}: {d.code} {d.fix.description if d.fix else ''}",
                       file=sys.stderr)
     summary = _summary(outcomes, diagnostics, job, args)
     if summary and args.output_format in ("flake8", "full"):

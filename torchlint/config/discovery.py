@@ -1,4 +1,4 @@
-"""Find the Python files to lint under the paths given on the command line, honouring each file's
+"""Find the Python files and notebooks to lint under the paths given on the command line, honouring each file's
 configuration (``exclude``, ``extend-exclude``, ``respect-gitignore``, ``force-exclude``)."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from torchlint.config.config_file import ConfigResolver
 from torchlint.config.exclusion import is_excluded, is_virtualenv
 from torchlint.config.gitignore import ignored_by_git
+
+LINTED_SUFFIXES = (".py", ".ipynb")  # Python files and Jupyter notebooks, as Ruff's default include
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ def _walk(root: str, resolver: ConfigResolver) -> Iterator[str]:
             if entry.is_dir(follow_symlinks=False):
                 if not is_virtualenv(entry.path):
                     yield from _walk(entry.path, resolver)
-            elif entry.name.endswith(".py") and entry.is_file():
+            elif entry.name.endswith(LINTED_SUFFIXES) and entry.is_file():
                 yield entry.path
         except OSError:
             continue

@@ -20,6 +20,7 @@ from torchlint.config.config_file import Config
 DEFAULT_EXCLUDE = (
     ".git", ".hg", ".svn", "__pycache__", "build", "dist", "node_modules", ".tox", ".nox", ".venv", "venv",
     ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".torchlint_cache", "site-packages",
+    ".ipynb_checkpoints",
 )
 
 

@@ -34,7 +34,13 @@ class Diagnostic:
     fix: Optional[Fix] = field(default=None, compare=False)
     # the fix's edits as text; rendered only when asked (torchlint.fix.text_edits), empty otherwise
     edits: tuple[TextEdit, ...] = field(default=(), compare=False)
+    cell: Optional[int] = None  # in a notebook: the cell (1-based, all cells counted); line and columns are in it
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
+
+    @property
+    def location(self) -> str:
+        """``line:col``, or ``cell N:line:col`` in a notebook, as Ruff prints it."""
+        return f"cell {self.cell}:{self.line}:{self.column}" if self.cell is not None else f"{self.line}:{self.column}"

@@ -38,7 +38,7 @@ class FixView:
 def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
     """``path:line:col: CODE message``; ``CODE [*] message`` when ``--fix`` would fix it, as Ruff marks it."""
     return "".join(
-        f"{d.path}:{d.line}:{d.column}: {d.code} {'[*] ' if fixes.enabled(d) else ''}{d.message}\n"
+        f"{d.path}:{d.location}: {d.code} {'[*] ' if fixes.enabled(d) else ''}{d.message}\n"
         for d in diagnostics
     )
 
@@ -62,7 +62,7 @@ def full(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[So
     blocks = []
     for d in diagnostics:
         header = flake8([d], fixes)
-        line = sources.line(d.path, d.line)
+        line = sources.line(d.path, d.line, d.cell)
         number = str(d.line)
         gutter = " " * len(number)
         start = len(line[: d.column - 1].expandtabs(4))
@@ -96,6 +96,7 @@ def as_json(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional
         rule = rules.get(d.code)
         rows.append({
             "filename": d.path,
+            "cell": d.cell,
             "code": d.code,
             "name": rule.name if rule is not None else "syntax-error" if d.code == SYNTAX_ERROR_CODE else None,
             "message": d.message,
@@ -122,18 +123,23 @@ def _escape_property(text: str) -> str:
 
 def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
     """``::error file=F,line=L,col=C,endLine=..,endColumn=..,title=CODE::message`` workflow commands, escaped
-    as GitHub's toolkit escapes them; paths relative to the repository, as annotations need them."""
+    as GitHub's toolkit escapes them; paths relative to the repository, as annotations need them. In a
+    notebook the annotation points at the line of its JSON that holds the cell's line, and the message starts
+    with ``cell N:line:col``."""
+    sources = sources or Sources()
     root = repository_root()
     lines = []
     for d in diagnostics:
         path = repository_path(d.path, root) or d.path.replace(os.sep, "/")
+        line, column, end_line, end_column = sources.region(d)
         properties = {
-            "file": path, "line": d.line, "col": d.column, "endLine": d.end_line, "endColumn": d.end_column,
+            "file": path, "line": line, "col": column, "endLine": end_line, "endColumn": end_column,
             "title": d.code,
         }
         rendered = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
         mark = "[*] " if fixes.enabled(d) else ""
-        lines.append(f"::error {rendered}::{_escape_data(f'{d.code} {mark}{d.message}')}\n")
+        where = f"{d.location}: " if d.cell is not None else ""
+        lines.append(f"::error {rendered}::{_escape_data(f'{where}{d.code} {mark}{d.message}')}\n")
     return "".join(lines)
 
 

@@ -6,6 +6,10 @@ the git work tree (or the current directory outside one), with forward slashes a
 ``%SRCROOT%``, as GitHub needs them to match files of the repository. Columns count Unicode code points,
 which the run declares with ``columnKind``.
 
+In a notebook the region is in the notebook's JSON (the line that holds the cell's line, so that code
+scanning shows the right line of the file), and the result's ``properties`` hold ``cell``, ``cellLine`` and
+``cellColumn``, the position ``nb.ipynb:cell 3:4:9`` names.
+
 ``partialFingerprints`` identify a finding across commits without line numbers: a hash of the rule code,
 the file, the stripped text of the reported line and the finding's index among equal ones in the file, so
 adding lines above a finding keeps its alert.
@@ -94,10 +98,12 @@ def _fingerprint(uri: str, key: tuple[str, str, int]) -> str:
     return hashlib.sha256("\0".join([code, uri, text, str(occurrence)]).encode()).hexdigest()[:32]
 
 
-def _region(d: Diagnostic) -> dict[str, int]:
-    region = {"startLine": d.line, "startColumn": d.column}
-    if (d.end_line, d.end_column) > (d.line, d.column):
-        region.update(endLine=d.end_line, endColumn=d.end_column)
+def _region(d: Diagnostic, sources: Sources) -> dict[str, int]:
+    """In the file's own text; for a notebook, in its JSON, where the cell's line is written."""
+    line, column, end_line, end_column = sources.region(d)
+    region = {"startLine": line, "startColumn": column}
+    if (end_line, end_column) > (line, column):
+        region.update(endLine=end_line, endColumn=end_column)
     return region
 
 
@@ -119,9 +125,11 @@ def render(diagnostics: Sequence[Diagnostic], sources: Sources) -> str:
             "ruleId": d.code,
             "level": "error",
             "message": {"text": d.message},
-            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(d)}}],
+            "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(d, sources)}}],
             "partialFingerprints": {FINGERPRINT: _fingerprint(identity, key)},
         }
+        if d.cell is not None:  # a notebook: where the finding is in the cell, as Ruff reports it
+            result["properties"] = {"cell": d.cell, "cellLine": d.line, "cellColumn": d.column}
         if d.code in index:
             result["ruleIndex"] = index[d.code]
         results.append(result)

@@ -17,8 +17,11 @@ from torchlint.engine.fix_loop import FixError, fix_text
 from torchlint.engine.linter import lint_text
 from torchlint.run.cache import Cache
 from torchlint.run.collector_settings import file_checked
+from torchlint.run.notebook_cells import cell_diff, in_cells
 from torchlint.source.decoding import SourceError, SourceText, decode, read_bytes
 from torchlint.source.deep_stack import call_with_deep_stack
+from torchlint.source.notebook import is_notebook, read_notebook
+from torchlint.source.notebook_code import NotebookCode, notebook_code
 from torchlint.source.writer import WriteError, write_atomically
 
 
@@ -111,7 +114,41 @@ def _unified_diff(before: str, after: str, path: str) -> str:
 
 
 def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
-    """Lint (and fix, when asked) already-read source; writes nothing."""
+    """Lint (and fix, when asked) already-read source, a Python file or a notebook; writes nothing."""
+    if not is_notebook(shown_as):
+        return _check_text(source, shown_as, job)
+    try:
+        code = notebook_code(read_notebook(source))
+    except SourceError as error:
+        return Outcome(shown_as, error=f"{shown_as}: {error}")
+    return _in_notebook(_check_text(replace(source, text=code.text), shown_as, job), code, job)
+
+
+def _in_notebook(outcome: Outcome, code: NotebookCode, job: Job) -> Outcome:
+    """The outcome of a notebook's module in its cells; a fixed module becomes the notebook's new text."""
+    outcome.fixed = in_cells(outcome.fixed, code)
+    if outcome.fixed_text is None:
+        outcome.diagnostics = in_cells(outcome.diagnostics, code)
+        return outcome
+    try:
+        sources = code.fixed_sources(outcome.fixed_text)
+        if not sources:
+            outcome.diagnostics, outcome.fixed_text, outcome.diff = in_cells(outcome.diagnostics, code), None, ""
+            return outcome
+        fixed = code.notebook.with_sources(sources)
+        fixed_code = notebook_code(read_notebook(replace(code.notebook.source, text=fixed)))
+    except SourceError as error:
+        outcome.error = f"{outcome.path}: {error}"
+        outcome.diagnostics, outcome.fixed = in_cells(outcome.diagnostics, code) + outcome.fixed, []
+        outcome.fixed_text, outcome.diff = None, ""
+        return outcome
+    outcome.diagnostics = in_cells(outcome.diagnostics, fixed_code)
+    outcome.fixed_text = fixed
+    outcome.diff = cell_diff(code, sources, outcome.path) if job.diff else ""
+    return outcome
+
+
+def _check_text(source: SourceText, shown_as: str, job: Job) -> Outcome:
     outcome = Outcome(shown_as)
     rules = job.rules_for(shown_as)
     try:

@@ -13,10 +13,13 @@ import re
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Optional
 
 from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.source.decoding import SourceError, read
 from torchlint.source.lines import line_ending, physical_lines
+from torchlint.source.notebook import is_notebook, read_notebook
+from torchlint.source.notebook_code import NotebookCode, notebook_code
 from torchlint.source.writer import WriteError, write_atomically
 
 _NOQA_CODES = re.compile(r"# noqa:[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
@@ -25,7 +28,7 @@ _NOQA_CODES = re.compile(r"# noqa:[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9
 @dataclass
 class AddNoqaResult:
     added: int = 0  # directives written or extended
-    skipped: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, codes) left alone
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (path, line or "cell N:line", codes) left alone
     errors: list[str] = field(default_factory=list)  # one line each
 
 
@@ -59,42 +62,60 @@ def with_noqa(line: str, codes: Sequence[str], comment_column: int = -1) -> str:
 
 
 def add_noqa(diagnostics: Sequence[Diagnostic]) -> AddNoqaResult:
-    """Add the directives for ``diagnostics`` to their files, in place."""
+    """Add the directives for ``diagnostics`` to their files, in place (in a notebook, to its cells' lines)."""
     result = AddNoqaResult()
-    by_path: dict[str, dict[int, set[str]]] = {}
+    by_path: dict[str, dict[tuple[Optional[int], int], set[str]]] = {}
     for diagnostic in diagnostics:
         if diagnostic.code != SYNTAX_ERROR_CODE:
-            by_path.setdefault(diagnostic.path, {}).setdefault(diagnostic.line, set()).add(diagnostic.code)
+            lines = by_path.setdefault(diagnostic.path, {})
+            lines.setdefault((diagnostic.cell, diagnostic.line), set()).add(diagnostic.code)
     for path, wanted in by_path.items():
         try:
             source = read(path)
+            code = notebook_code(read_notebook(source)) if is_notebook(path) else None
         except SourceError as error:
             result.errors.append(f"{path}: {error}")
             continue
-        try:
-            safe, comments = comment_safe_lines(source.text)
-        except (tokenize.TokenError, SyntaxError) as error:
-            result.errors.append(f"{path}: cannot add # noqa: the file does not tokenize ({error})")
-            continue
-        lines = physical_lines(source.text, keepends=True)
-        added = 0
-        for number, codes in sorted(wanted.items()):
-            if number not in safe or number > len(lines):
-                result.skipped.append((path, number, ", ".join(sorted(codes))))
-                continue
-            line = lines[number - 1]
-            ending = line_ending(line)
-            body = line[: len(line) - len(ending)]
-            new_body = with_noqa(body, sorted(codes), comments.get(number, -1))
-            if new_body != body:
-                lines[number - 1] = new_body + ending
-                added += 1
+        text = source.text if code is None else code.text
+        module_lines = {
+            (line if cell is None or code is None else code.module_line(cell, line)): codes
+            for (cell, line), codes in wanted.items()
+        }
+        new_text, added = _with_directives(path, text, module_lines, result, code)
         if not added:
             continue
         try:
-            write_atomically(path, "".join(lines), source)
-        except WriteError as error:
+            if code is not None:
+                new_text = code.notebook.with_sources(code.fixed_sources(new_text))
+            write_atomically(path, new_text, source)
+        except (WriteError, SourceError) as error:
             result.errors.append(f"{path}: {error}")
             continue
         result.added += added
     return result
+
+
+def _with_directives(
+    path: str, text: str, wanted: dict[int, set[str]], result: AddNoqaResult, code: Optional[NotebookCode]
+) -> tuple[str, int]:
+    """``text`` with the directives added, and how many (lines that cannot take one, and errors, are noted)."""
+    try:
+        safe, comments = comment_safe_lines(text)
+    except (tokenize.TokenError, SyntaxError) as error:
+        result.errors.append(f"{path}: cannot add # noqa: the file does not tokenize ({error})")
+        return text, 0
+    lines = physical_lines(text, keepends=True)
+    added = 0
+    for number, codes in sorted(wanted.items()):
+        if number not in safe or number > len(lines):
+            where = str(number) if code is None else "cell {}:{}".format(*code.cell_position(number))
+            result.skipped.append((path, where, ", ".join(sorted(codes))))
+            continue
+        line = lines[number - 1]
+        ending = line_ending(line)
+        body = line[: len(line) - len(ending)]
+        new_body = with_noqa(body, sorted(codes), comments.get(number, -1))
+        if new_body != body:
+            lines[number - 1] = new_body + ending
+            added += 1
+    return "".join(lines), added
