@@ -207,7 +207,22 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "b.py", BAD.replace("self.w = torch.randn(3, requires_grad=True)", "self.k = torch.arange(3)"))
     code, out, _ = run(capsys, "--statistics", str(tmp_path))
     assert code == 1
-    assert out == "3\tTL001\t[*] unregistered-tensor-attribute\n1\tTL002\t    tensor-should-be-parameter\n"
+    assert out == ("3\tTL001\t[*] unregistered-tensor-attribute (1 of 3 fixable)\n"
+                   "1\tTL002\t    tensor-should-be-parameter\n")
+    code, out, _ = run(capsys, "--statistics", "--extend-safe-fixes", "TL001", str(tmp_path))
+    assert out.splitlines()[0] == "3\tTL001\t[*] unregistered-tensor-attribute"
+
+
+def test_statistics_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    write(tmp_path, "a.py", BAD)
+    code, out, _ = run(capsys, "--statistics", "--output-format", "json", str(tmp_path))
+    assert code == 1
+    assert json.loads(out) == [
+        {"code": "TL001", "name": "unregistered-tensor-attribute", "count": 1, "fixable": False, "fixable_count": 0},
+        {"code": "TL002", "name": "tensor-should-be-parameter", "count": 1, "fixable": False, "fixable_count": 0},
+    ]
 
 
 def test_every_package_directory_is_shipped() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -211,17 +212,32 @@ def _summary(outcomes: Sequence[Outcome], diagnostics: Sequence[Diagnostic], job
     return " ".join(parts)
 
 
-def _statistics(diagnostics: Sequence[Diagnostic], view: FixView) -> str:
-    """One line per code: count, code, [*] when fixable with the options given, and the rule's name."""
+def _statistics_rows(diagnostics: Sequence[Diagnostic], view: FixView) -> list[dict[str, object]]:
+    """Per code, most frequent first: its count and how many of its findings --fix would fix."""
     names = {rule.code: rule.name for rule in all_rules()}
     counts: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         counts.setdefault(diagnostic.code, []).append(diagnostic)
-    width = max((len(str(len(found))) for found in counts.values()), default=1)
+    return [
+        {"code": code, "name": names.get(code, "syntax-error"), "count": len(found),
+         "fixable": any(view.enabled(d) for d in found), "fixable_count": sum(1 for d in found if view.enabled(d))}
+        for code, found in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+
+def _statistics(diagnostics: Sequence[Diagnostic], view: FixView, output_format: str = "flake8") -> str:
+    """One line per code: count, code, [*] when fixable with the options given, the rule's name and, when only
+    some are, how many of them; a JSON list of the same (as Ruff's) with ``--output-format json``."""
+    rows = _statistics_rows(diagnostics, view)
+    if output_format == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    width = max((len(str(row["count"])) for row in rows), default=1)
     lines = []
-    for code, found in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0])):
-        mark = "[*]" if any(view.enabled(d) for d in found) else "   "
-        lines.append(f"{len(found):>{width}}\t{code}\t{mark} {names.get(code, 'syntax-error')}\n")
+    for row in rows:
+        mark = "[*]" if row["fixable"] else "   "
+        some = f" ({row['fixable_count']} of {row['count']} fixable)" if row["fixable"] and \
+            row["fixable_count"] != row["count"] else ""
+        lines.append(f"{row['count']:>{width}}\t{row['code']}\t{mark} {row['name']}{some}\n")
     return "".join(lines)
 
 
@@ -277,7 +293,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.add_noqa:
         return _add_noqa(diagnostics, failed)
     view = FixView(job.policy.applicability, job.policy.allows)
-    report = (_statistics(diagnostics, view) if args.statistics
+    report = (_statistics(diagnostics, view, args.output_format) if args.statistics
               else FORMATS[args.output_format](diagnostics, view, sources))
     stdin_fix = paths == [STDIN] and args.fix
     if args.diff:

@@ -104,8 +104,12 @@ class Outcome:
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
+    """A diff with git's ``a/`` and ``b/`` headers, so ``git apply`` (and ``patch -p1``) take it as it is."""
+    shown = path.replace(os.sep, "/")
+    while shown.startswith("./"):
+        shown = shown[2:]
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=path, tofile=path
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"
     )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
 
