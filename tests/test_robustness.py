@@ -39,7 +39,7 @@ def with_good_neighbour(tmp_path: Path, name: str, data: bytes) -> Path:
     ("data", "expected"),
     [
         (b"import torch\ndef f(:\n", "TL999 SyntaxError"),
-        (b"import torch\nprint 'python 2'\n", "TL999 SyntaxError"),
+        (b"import torch\nprint 'python 2'\n", "2:1: TL999 SyntaxError: Missing parentheses in call to 'print'"),
         (b"import torch\nx = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", "TL999 SyntaxError: too many nested parentheses"),
         (b"import torch\nx = " + b"-" * 200_000 + b"1\n", "TL999 SyntaxError"),
         (b"import torch\nx = " + b"1+" * 30_000 + b"1\n", "TL999 SyntaxError"),

@@ -82,7 +82,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["TL999"], "unknown rule 'TL999'"),
+        (["TL998"], "unknown rule 'TL998'"),
         ([], "give one rule code, or --all"),
         (["TL001", "--all"], "give one rule code, or --all"),
         (["--output-format", "xml", "TL001"], "invalid choice"),
@@ -172,3 +172,11 @@ def test_documentation_examples_do_what_the_documentation_says(code: str) -> Non
         assert errors[0].split(": ", 1)[1].split("'")[0] in rule.documentation
     else:
         assert errors == []
+
+
+def test_the_syntax_error_code_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    from torchlint.commands.rule_command import run
+
+    assert run(["TL999"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# syntax-error (TL999)") and "Python itself rejects the file" in out

@@ -63,6 +63,30 @@ def rule_list(rules: Sequence[Rule]) -> str:
     return "\n".join(lines) + "\n"
 
 
+SYNTAX_ERROR_DOCUMENTATION = """\
+# syntax-error (TL999)
+
+Always reported; it cannot be selected or ignored like a rule (a `# noqa` does not silence it). No automatic fix.
+
+## What it does
+Reports a file that cannot be parsed, at the line and column where parsing stopped. Every other check needs
+the file's syntax tree, so nothing else is checked in that file.
+
+- `SYNTAX_ERROR_CODE SyntaxError: <message>`: Python itself rejects the file (Python 2 code such as
+  `print 'x'`, a typo, nesting deeper than Python accepts). The message and position are Python's own, as
+  `python file.py` would print them.
+- `SYNTAX_ERROR_CODE cannot be parsed by LibCST, although Python accepts it`: valid Python that LibCST, the
+  parser torchlint uses, does not support; the file runs, but torchlint cannot check it.
+
+## Why is this bad?
+A file that does not parse does not run (or, in the second case, is not checked at all): its state
+registration is unchecked until it parses.
+
+## Use instead
+Fix the syntax error; for Python 2 code, port it to Python 3.
+""".replace("SYNTAX_ERROR_CODE", "TL999")
+
+
 def as_json(rules: Sequence[Rule]) -> str:
     return json.dumps(
         [
