@@ -75,7 +75,7 @@ from torchlint.analysis.subclasses import base_init_index, run_before_base_init
 from torchlint.analysis.value_sources import Sources, methods
 from torchlint.analysis.values import Kind
 from torchlint.contract.edits import InsertAfter
-from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule, Severity
 from torchlint.source.syntax import first_parameter
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
@@ -169,6 +169,7 @@ class TensorAssignedInForward(Rule):
     name = "tensor-assigned-in-forward"
     summary = "tensor assigned to a module attribute in forward or a hook without being a registered buffer"
     default_enabled = False
+    severity = Severity.WARNING
     fixable = True
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:

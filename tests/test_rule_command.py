@@ -36,6 +36,8 @@ def test_rule_prints_its_documentation(code: str, capsys: pytest.CaptureFixture[
     assert lines[0] == f"# {rule.name} ({code})"
     assert ("Enabled by default" if rule.default_enabled else "Disabled by default") in lines[2]
     assert ("A fix is available" if rule.fixable else "No automatic fix") in lines[2]
+    assert f"Severity: {rule.severity.value}." in lines[2]
+    assert (rule.severity.value == "warning") == (code in ("TL010", "TL011", "TL100"))
     assert out.endswith(body(rule) + "\n")
 
 
@@ -74,7 +76,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--all", "--output-format", "json")
     entries = json.loads(out)
     assert status == 0 and [entry["code"] for entry in entries] == CODES
-    assert set(entries[0]) == {"code", "name", "summary", "default", "fix", "explanation"}
+    assert set(entries[0]) == {"code", "name", "summary", "default", "fix", "severity", "explanation"}
     _, one, _ = run(capsys, "TL006", "--output-format", "json")
     assert [entry["name"] for entry in json.loads(one)] == ["invalid-registration-name"]
 

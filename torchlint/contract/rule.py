@@ -18,6 +18,15 @@ import libcst as cst
 from torchlint.contract.edits import Edit
 
 
+class Severity(enum.Enum):
+    """How sure and how serious a rule's findings are: ``error`` for what is certain to be wrong, ``warning``
+    for heuristic and off-by-default rules. Shown by ``torchlint rule``; GitHub annotations and SARIF levels
+    follow it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 class Applicability(enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
@@ -49,6 +58,7 @@ class Rule:
     summary: str = ""  # one line
     default_enabled: bool = True
     fixable: bool = False
+    severity: Severity = Severity.ERROR
 
     @property
     def documentation(self) -> str:

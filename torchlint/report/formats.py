@@ -8,7 +8,8 @@
   format (see :mod:`torchlint.fix.text_edits`), so ``edits`` are complete; a fix whose edits were not rendered
   (a library caller that did not enable it) shows ``"edits": []``.
 - ``sarif``: SARIF 2.1.0 for GitHub code scanning (:mod:`torchlint.report.sarif`).
-- ``github``: GitHub Actions workflow commands, which show as annotations on pull requests.
+- ``github``: GitHub Actions workflow commands, which show as annotations on pull requests: ``::error`` or
+  ``::warning`` after the rule's severity.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
     """``::error file=F,line=L,col=C,endLine=..,endColumn=..,title=CODE::message`` workflow commands, escaped
     as GitHub's toolkit escapes them; paths relative to the repository, as annotations need them."""
     root = repository_root()
+    rules = rule_by_code()
     lines = []
     for d in diagnostics:
         path = repository_path(d.path, root) or d.path.replace(os.sep, "/")
@@ -133,7 +135,9 @@ def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
         }
         rendered = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
         mark = "[*] " if fixes.enabled(d) else ""
-        lines.append(f"::error {rendered}::{_escape_data(f'{d.code} {mark}{d.message}')}\n")
+        rule = rules.get(d.code)
+        level = rule.severity.value if rule is not None else "error"
+        lines.append(f"::{level} {rendered}::{_escape_data(f'{d.code} {mark}{d.message}')}\n")
     return "".join(lines)
 
 

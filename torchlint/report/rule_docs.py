@@ -51,15 +51,17 @@ def documentation(rule: Rule) -> str:
         else f"Disabled by default (enable with --extend-select {rule.code})."
     )
     fix = "A fix is available (see Fix safety)." if rule.fixable else "No automatic fix."
-    return f"# {rule.name} ({rule.code})\n\n{status} {fix}\n\n{body(rule)}\n"
+    severity = f"Severity: {rule.severity.value}."
+    return f"# {rule.name} ({rule.code})\n\n{status} {fix} {severity}\n\n{body(rule)}\n"
 
 
 def rule_list(rules: Sequence[Rule]) -> str:
     """What ``torchlint rule --all`` prints: one aligned line per rule."""
-    rows = [("Code", "Name", "Default", "Fix", "Summary")]
-    rows += [(rule.code, rule.name, default_text(rule), fix_text(rule), rule.summary) for rule in rules]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row[:4], widths)), row[4]]) for row in rows]
+    rows = [("Code", "Name", "Default", "Fix", "Severity", "Summary")]
+    rows += [(rule.code, rule.name, default_text(rule), fix_text(rule), rule.severity.value, rule.summary)
+             for rule in rules]
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row[:5], widths)), row[5]]) for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -91,7 +93,7 @@ def as_json(rules: Sequence[Rule]) -> str:
     return json.dumps(
         [
             {"code": rule.code, "name": rule.name, "summary": rule.summary, "default": rule.default_enabled,
-             "fix": rule.fixable, "explanation": body(rule)}
+             "fix": rule.fixable, "severity": rule.severity.value, "explanation": body(rule)}
             for rule in rules
         ],
         indent=2,
@@ -105,12 +107,13 @@ def _cell(text: str) -> str:
 def readme_table(rules: Sequence[Rule]) -> str:
     """The Markdown table README shows under "## Rules"."""
     lines = [
-        "| Code | Name | What it finds | Default | Fix |",
-        "|------|------|---------------|---------|-----|",
+        "| Code | Name | What it finds | Default | Fix | Severity |",
+        "|------|------|---------------|---------|-----|----------|",
     ]
     for rule in rules:
         lines.append(
-            f"| {rule.code} | {rule.name} | {_cell(rule.summary)} | {default_text(rule)} | {fix_text(rule)} |"
+            f"| {rule.code} | {rule.name} | {_cell(rule.summary)} | {default_text(rule)} | {fix_text(rule)} "
+            f"| {rule.severity.value} |"
         )
     return "\n".join(lines) + "\n"
 
