@@ -152,7 +152,11 @@ def _build(spec: str, args: list[Any], kwargs: dict[str, Any], meta: bool) -> tu
             with device:
                 model = factory(*args, **kwargs)
         except (Exception, SystemExit) as error:
-            raise AuditError(f"{spec} raised {_one_line(error)}") from None
+            hint = (
+                "; under --meta tensors hold no values, so construction code that reads them (.item(), .tolist(), "
+                "printing, comparisons) fails: try again without --meta" if meta else ""
+            )
+            raise AuditError(f"{spec} raised {_one_line(error)}{hint}") from None
     if not isinstance(model, torch.nn.Module):
         raise AuditError(f"{spec} returned {type(model).__name__}, not a torch.nn.Module")
     return model, recording
@@ -162,10 +166,10 @@ def _flake8(findings: Sequence[RuntimeFinding]) -> str:
     lines = []
     for finding in findings:
         if finding.filename is not None and finding.line is not None:
-            where = f"{display_path(finding.filename)}:{finding.line}:1"
-        else:
-            where = finding.module_path
-        lines.append(f"{where}: {finding.code} {finding.message}\n")
+            lines.append(f"{display_path(finding.filename)}:{finding.line}:1: {finding.code} {finding.message}\n")
+        else:  # the module path leads, so the message names the attribute alone
+            lines.append(f"{finding.module_path}: {finding.code} `{finding.attribute}` ({finding.cls}) "
+                         f"{finding.problem}\n")
     return "".join(lines)
 
 
