@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 import torch
 from lint_helpers import findings
-from rule_fixture_runtime import RULE_FIXTURES, diagnostics, expected, fixture_paths, import_fixture, module_classes, static
+from rule_fixture_runtime import (
+    RULE_FIXTURES,
+    diagnostics,
+    expected,
+    fixture_paths,
+    import_fixture,
+    module_classes,
+    static,
+)
 
 PATHS = fixture_paths("tl008")
 NAME = re.compile(r"class attribute `(\w+)")

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
+from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE
 from torchlint.contract.rule import Rule
 from torchlint.engine.registry import all_rules
-from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE
 from torchlint.report.rule_docs import SYNTAX_ERROR_DOCUMENTATION, DocumentationError, as_json, documentation, rule_list
 
 EXIT_OK, EXIT_ERROR = 0, 2
