@@ -64,8 +64,10 @@ def test_function_factory_with_json_arguments_and_json_output() -> None:
     assert result.stderr == ""
 
 
-def test_clean_model_exits_zero_and_prints_nothing() -> None:
+def test_clean_model_exits_zero_and_says_so_unless_quiet() -> None:
     result = audit_cli("audit_models.models:Clean")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed! 5 audited modules.\n")
+    result = audit_cli("audit_models.models:Clean", "--quiet")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 

@@ -60,6 +60,7 @@ def _parser() -> _Parser:
         "(*.inv_freq) or class-qualified ones (*.Rotary*.inv_freq); repeatable",
     )
     parser.add_argument("--output-format", choices=("flake8", "json"), default="flake8")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary")
     return parser
 
 
@@ -207,9 +208,13 @@ def _audit(argv: Sequence[str]) -> int:
         sys.stdout.write(_json(findings))
     else:
         sys.stdout.write(_flake8(findings))
-        if findings:
-            count = len(findings)
+        count = len(findings)
+        if options.quiet:
+            pass
+        elif findings:
             print(f"Found {count} error{'' if count == 1 else 's'} in {modules} audited modules.", file=sys.stderr)
+        else:
+            print(f"All checks passed! {modules} audited module{'' if modules == 1 else 's'}.", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 

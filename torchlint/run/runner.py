@@ -14,6 +14,7 @@ from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.contract.rule import Applicability, Fix, Rule
 from torchlint.engine.fix_loop import FixError, fix_text
+from torchlint.engine.dispatch import classes_analysed
 from torchlint.engine.linter import lint_text
 from torchlint.run.cache import Cache
 from torchlint.run.collector_settings import file_checked
@@ -85,6 +86,7 @@ class Outcome:
     diff: str = ""
     fixed_text: Optional[str] = None  # the new source, when it changed
     error: Optional[str] = None  # one line, when the file could not be checked or written
+    classes: int = 0  # module classes analysed in the file
 
     @property
     def reports_anything(self) -> bool:
@@ -117,6 +119,14 @@ def _unified_diff(before: str, after: str, path: str) -> str:
 def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
     """Lint (and fix, when asked) already-read source; writes nothing."""
     outcome = Outcome(shown_as)
+    before = classes_analysed()
+    try:
+        return _check_source(source, shown_as, job, outcome)
+    finally:
+        outcome.classes = classes_analysed() - before
+
+
+def _check_source(source: SourceText, shown_as: str, job: Job, outcome: Outcome) -> Outcome:
     rules = job.rules_for(shown_as)
     try:
         if not (job.fix or job.diff):
@@ -158,7 +168,7 @@ def cached_outcome(path: str, job: Job) -> Optional[Outcome]:
     except SourceError:
         return None
     cached = job.cache.get(path, _cache_key(raw, path, job), path)
-    return None if cached is None else Outcome(path, diagnostics=cached)
+    return None if cached is None else Outcome(path, diagnostics=cached[0], classes=cached[1])
 
 
 def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
@@ -166,7 +176,7 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
     key = _cache_key(raw, path, job)
     cached = cache.get(path, key, path)
     if cached is not None:
-        return Outcome(path, diagnostics=cached)
+        return Outcome(path, diagnostics=cached[0], classes=cached[1])
     try:
         source = decode(raw)
     except SourceError as error:
@@ -178,7 +188,7 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
         with job.project.tracking() as depends_on:
             outcome = check_source(source, path, job)
     if outcome.error is None:
-        cache.put(path, key, outcome.diagnostics, depends_on)
+        cache.put(path, key, outcome.diagnostics, depends_on, outcome.classes)
     return outcome
 
 
