@@ -13,8 +13,8 @@ from torchlint.analysis.project import Project
 from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.contract.rule import Applicability, Fix, Rule
-from torchlint.engine.fix_loop import FixError, fix_text
 from torchlint.engine.dispatch import classes_analysed
+from torchlint.engine.fix_loop import FixError, fix_text
 from torchlint.engine.linter import lint_text
 from torchlint.run.cache import Cache
 from torchlint.run.collector_settings import file_checked
