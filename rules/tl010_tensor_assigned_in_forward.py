@@ -160,6 +160,7 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
         f"Declare `{name}` as a non-persistent buffer in __init__",
         Applicability.SAFE if safe else Applicability.UNSAFE,
         (InsertAfter(body[anchor], statement),),
+        None if safe else f"`self.{name}` is also assigned values not known to be tensors, which the buffer would hold",
     )
     return fix, None
 

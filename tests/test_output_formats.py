@@ -105,11 +105,11 @@ def test_full(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: p
         9 |         self.w = torch.randn(n, requires_grad=True)
           |         ^^^^^^ TL002
           |
-          = fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix --unsafe-fixes)
+          = fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix --unsafe-fixes: unsafe because the tensor joins parameters() and state_dict(): optimizers train it, older checkpoints lack its key)
         """
     )
     _, out, _ = run(capsys, "--output-format", "full", "--unsafe-fixes", "m.py")
-    assert "= fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix)" in out
+    assert "= fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix: unsafe because the tensor joins" in out
 
 
 def test_full_shows_the_text_read_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

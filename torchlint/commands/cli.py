@@ -20,7 +20,7 @@ from torchlint.contract.rule import Applicability, Rule
 from torchlint.engine.registry import all_rules
 from torchlint.fix import text_edits
 from torchlint.report import baseline
-from torchlint.report.formats import FORMATS, NEEDS_EDITS, FixView
+from torchlint.report.formats import FORMATS, NEEDS_EDITS, FixView, unsafe_reason
 from torchlint.report.sources import Sources
 from torchlint.run.cache import CACHE_DIRECTORY, Cache
 from torchlint.run.collector_settings import linting_thresholds
@@ -331,7 +331,9 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.show_fixes:
         for outcome in outcomes:
             for d in outcome.fixed:
-                print(f"Fixed {d.path}:{d.line}:{d.column}: {d.code} {d.fix.description if d.fix else ''}",
+                reason = unsafe_reason(d, view)
+                note = f" (unsafe: {reason})" if reason else ""
+                print(f"Fixed {d.path}:{d.line}:{d.column}: {d.code} {d.fix.description if d.fix else ''}{note}",
                       file=sys.stderr)
     summary = _summary(outcomes, diagnostics, job, args)
     if not summary and not args.diff and not diagnostics and not any(outcome.fixed for outcome in outcomes):

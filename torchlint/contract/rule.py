@@ -39,6 +39,7 @@ class Fix:
     description: str  # imperative, shown to users: 'Register `mask` as a non-persistent buffer'
     applicability: Applicability
     edits: tuple[Edit, ...]
+    unsafe_reason: Optional[str] = None  # why an unsafe fix is unsafe, shown to users: 'state_dict() gains a key'
 
 
 @dataclass(frozen=True)

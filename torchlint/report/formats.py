@@ -44,6 +44,15 @@ def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
     )
 
 
+def unsafe_reason(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
+    """Why the diagnostic's fix counts as unsafe with the options given, or None when it is safe."""
+    if diagnostic.fix is None or fixes.applicability(diagnostic) is not Applicability.UNSAFE:
+        return None
+    if diagnostic.fix.applicability is Applicability.SAFE:
+        return "made unsafe by --extend-unsafe-fixes"
+    return diagnostic.fix.unsafe_reason
+
+
 def _fix_note(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
     applicability = fixes.applicability(diagnostic)
     if diagnostic.fix is None or applicability is None:
@@ -54,7 +63,8 @@ def _fix_note(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
         how = "unsafe fix, applied by --fix --unsafe-fixes"
     else:
         how = f"{applicability.value} fix"
-    return f"{diagnostic.fix.description} ({how})"
+    reason = unsafe_reason(diagnostic, fixes)
+    return f"{diagnostic.fix.description} ({how}{f': unsafe because {reason}' if reason else ''})"
 
 
 def full(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
@@ -105,6 +115,7 @@ def as_json(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional
             "fix": None if d.fix is None or applicability is None else {
                 "applicability": applicability.value,
                 "message": d.fix.description,
+                "unsafe_reason": unsafe_reason(d, fixes),
                 "edits": [_edit(edit) for edit in d.edits],
             },
             "noqa_row": d.line,

@@ -38,7 +38,7 @@ def _encode(diagnostic: Diagnostic) -> dict[str, Any]:
     return {
         "line": diagnostic.line, "column": diagnostic.column, "end_line": diagnostic.end_line,
         "end_column": diagnostic.end_column, "code": diagnostic.code, "message": diagnostic.message,
-        "fix": None if fix is None else [fix.applicability.value, fix.description],
+        "fix": None if fix is None else [fix.applicability.value, fix.description, fix.unsafe_reason],
     }
 
 
@@ -47,7 +47,7 @@ def _decode(row: dict[str, Any], path: str) -> Diagnostic:
     return Diagnostic(
         path=path, line=row["line"], column=row["column"], code=row["code"], message=row["message"],
         end_line=row["end_line"], end_column=row["end_column"],
-        fix=None if fix is None else Fix(fix[1], Applicability(fix[0]), ()),
+        fix=None if fix is None else Fix(fix[1], Applicability(fix[0]), (), fix[2] if len(fix) > 2 else None),
     )
 
 

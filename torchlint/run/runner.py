@@ -98,7 +98,9 @@ class Outcome:
         they are needed only while the fix is applied."""
 
         def strip(fix: Optional[Fix]) -> Optional[Fix]:
-            return None if fix is None or not fix.edits else Fix(fix.description, fix.applicability, ())
+            if fix is None or not fix.edits:
+                return None
+            return Fix(fix.description, fix.applicability, (), fix.unsafe_reason)
 
         self.diagnostics = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.diagnostics]
         self.fixed = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.fixed]
@@ -114,6 +116,19 @@ def _unified_diff(before: str, after: str, path: str) -> str:
         before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"
     )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _unsafe_notes(fixed: Sequence[Diagnostic], policy: FixPolicy) -> str:
+    """``# TL001 8:9: unsafe fix: <why>`` lines above a file's diff (``git apply`` and ``patch`` skip text before
+    the headers), one per unsafe fix in it."""
+    notes = []
+    for d in fixed:
+        if d.fix is None or policy.applicability(d) is not Applicability.UNSAFE:
+            continue
+        promoted = d.fix.applicability is Applicability.SAFE
+        why = "made unsafe by --extend-unsafe-fixes" if promoted else d.fix.unsafe_reason
+        notes.append(f"# {d.code} {d.line}:{d.column}: unsafe fix{f': {why}' if why else ''}\n")
+    return "".join(notes)
 
 
 def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
@@ -151,7 +166,7 @@ def _check_source(source: SourceText, shown_as: str, job: Job, outcome: Outcome)
     if result.changed(source.text):
         outcome.fixed_text = result.text
         if job.diff:
-            outcome.diff = _unified_diff(source.text, result.text, shown_as)
+            outcome.diff = _unsafe_notes(result.fixed, job.policy) + _unified_diff(source.text, result.text, shown_as)
     return outcome
 
 
