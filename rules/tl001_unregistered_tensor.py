@@ -123,6 +123,17 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     return None
 
 
+def _unsafe_reason(event: AttributeAssignment, persistent: bool, others_unknown: bool) -> Optional[str]:
+    if persistent:
+        return "a persistent buffer adds a state_dict() key, which checkpoints saved before the fix lack"
+    if event.value.floating is not False:
+        maybe = "" if event.value.floating else "the tensor may be floating point, and "
+        return f"{maybe}a floating buffer is cast by .half()/.to(dtype), which left the plain tensor alone"
+    if others_unknown:
+        return f"`self.{event.name}` is also assigned values of unknown type, which the buffer would then hold"
+    return None
+
+
 def _fix(event: AttributeAssignment) -> Fix:
     assert event.name is not None and event.stored_name is not None and event.value_node is not None
     name = event.stored_name
@@ -131,6 +142,7 @@ def _fix(event: AttributeAssignment) -> Fix:
     others_unknown = any(write.value.kind is Kind.UNKNOWN for write in event.other_writes())
     safe = event.value.floating is False and not persistent and not others_unknown
     applicability = Applicability.SAFE if safe else Applicability.UNSAFE
+    reason = _unsafe_reason(event, persistent, others_unknown)
     kind = "persistent" if persistent else "non-persistent"
     edits: list[Edit] = []
     if settings.torch_at_least(2, 5):
@@ -142,7 +154,7 @@ def _fix(event: AttributeAssignment) -> Fix:
         edits.append(Replace(event.value_node, buffer))
         if missing_import is not None:
             edits.append(InsertImport(missing_import))
-        return Fix(f"Assign `{name}` an nn.Buffer ({kind})", applicability, tuple(edits))
+        return Fix(f"Assign `{name}` an nn.Buffer ({kind})", applicability, tuple(edits), reason)
     self_name = first_parameter(event.function)
     assert self_name is not None  # the event comes from a method that reached ``self``
     register = cst.Call(
@@ -163,7 +175,7 @@ def _fix(event: AttributeAssignment) -> Fix:
             body=[cst.AnnAssign(target=cst.Name(event.display_name), annotation=statement.annotation)]
         )
         edits.append(InsertClassStatement(event.owner.node, declaration))
-    return Fix(f"Register `{name}` as a {kind} buffer", applicability, tuple(edits))
+    return Fix(f"Register `{name}` as a {kind} buffer", applicability, tuple(edits), reason)
 
 
 class UnregisteredTensor(Rule):

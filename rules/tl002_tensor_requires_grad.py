@@ -84,7 +84,8 @@ def _fix(event: AttributeAssignment) -> Fix:
     edits: list[Edit] = [Replace(event.value_node, wrapped)]
     if missing_import is not None:
         edits.append(InsertImport(missing_import))
-    return Fix(f"Wrap `{event.display_name}` in nn.Parameter", Applicability.UNSAFE, tuple(edits))
+    return Fix(f"Wrap `{event.display_name}` in nn.Parameter", Applicability.UNSAFE, tuple(edits),
+               "the tensor joins parameters() and state_dict(): optimizers train it, older checkpoints lack its key")
 
 
 class TensorShouldBeParameter(Rule):

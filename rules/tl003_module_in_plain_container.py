@@ -88,7 +88,9 @@ class ModuleInPlainContainer(Rule):
         reason = no_fix_reason(event, container, source.elements)
         fix = None
         if reason is None:
-            fix = Fix(f"Wrap `{event.display_name}` in nn.{container}", Applicability.UNSAFE, wrap(event, container))
+            fix = Fix(f"Wrap `{event.display_name}` in nn.{container}", Applicability.UNSAFE, wrap(event, container),
+                      "the layers join parameters() and state_dict(), older checkpoints lack their keys, and "
+                      ".to()/.half() now reach them")
         yield Finding(
             code=self.code,
             node=event.target,

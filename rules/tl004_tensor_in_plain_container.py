@@ -100,7 +100,8 @@ class TensorInPlainContainer(Rule):
             fix = None
             if reason is None:
                 fix = Fix(
-                    f"Wrap `{event.display_name}` in nn.{container}", Applicability.UNSAFE, wrap(event, container)
+                    f"Wrap `{event.display_name}` in nn.{container}", Applicability.UNSAFE, wrap(event, container),
+                    "the Parameters join parameters() and state_dict(): older checkpoints lack their keys",
                 )
             yield Finding(
                 code=self.code,

@@ -105,7 +105,8 @@ def _fix(moved: cst.Call, parameter: cst.Call, display: str) -> Optional[Fix]:
     args = [arg.with_changes(value=inner) if arg is data else arg for arg in parameter.args]
     replacement = parameter.with_changes(args=args, lpar=moved.lpar, rpar=moved.rpar)
     return Fix(
-        f"Move the call into `{display}`'s nn.Parameter(...)", Applicability.UNSAFE, (Replace(moved, replacement),)
+        f"Move the call into `{display}`'s nn.Parameter(...)", Applicability.UNSAFE, (Replace(moved, replacement),),
+        "where the move happens, the tensor now stays a Parameter: it joins parameters() and state_dict()",
     )
 
 

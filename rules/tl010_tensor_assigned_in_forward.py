@@ -18,6 +18,13 @@ The attribute is a plain tensor in the instance `__dict__`, not module state:
   module keeps a stale value;
 - `torch.jit.trace` and `torch.export` treat it as a constant rather than module state.
 
+A tensor computed from the arguments of the method that stores it (RevIN's `self.mean = x.mean(...)`,
+statistics of one call's input read by the next call; a scratch index built on `labels.device`) is recomputed
+on every call, on the input's device: for it the `.to()` consequence is moot, and the message does not claim
+it. What stays true is said instead: `nn.DataParallel` replicas lose what they store (a declared buffer does
+not change that: replicas' writes never reach the original module), and tracing treats it as a constant;
+return it to the caller when a later call needs it, or declare the buffer so that tracing sees module state.
+
 ## Example
 ```python
 class Attention(nn.Module):
@@ -75,7 +82,7 @@ from torchlint.analysis.subclasses import base_init_index, run_before_base_init
 from torchlint.analysis.value_sources import Sources, methods
 from torchlint.analysis.values import Kind
 from torchlint.contract.edits import InsertAfter
-from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule, Severity
 from torchlint.source.syntax import first_parameter
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
@@ -160,8 +167,37 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
         f"Declare `{name}` as a non-persistent buffer in __init__",
         Applicability.SAFE if safe else Applicability.UNSAFE,
         (InsertAfter(body[anchor], statement),),
+        None if safe else f"`self.{name}` is also assigned values not known to be tensors, which the buffer would hold",
     )
     return fix, None
+
+
+def _from_arguments(event: AttributeAssignment) -> bool:
+    """Whether the value reads a parameter of the method that assigns it (``x.mean(0)``, ``torch.arange(n,
+    device=labels.device)``): it is recomputed from what each call receives."""
+    params = event.function.params
+    names = {
+        param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)
+    } - {first_parameter(event.function)}
+    if event.value_node is None or not names:
+        return False
+    found = False
+
+    class Reads(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            found = found or node.value in names
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # not the attribute's own name
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)  # not the keyword
+            return False
+
+    event.value_node.visit(Reads())
+    return found
 
 
 class TensorAssignedInForward(Rule):
@@ -169,6 +205,7 @@ class TensorAssignedInForward(Rule):
     name = "tensor-assigned-in-forward"
     summary = "tensor assigned to a module attribute in forward or a hook without being a registered buffer"
     default_enabled = False
+    severity = Severity.WARNING
     fixable = True
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
@@ -183,14 +220,24 @@ class TensorAssignedInForward(Rule):
             subject = f"the attribute named by `{event.display_name}`"
             declare = f"self.register_buffer({event.display_name}, None, persistent=False)"
         fix, reason = _declaration(event)
-        yield Finding(
-            code=self.code,
-            node=event.target,
-            message=(
+        if _from_arguments(event):  # RevIN's statistics: recomputed from each call's input
+            message = (
+                f"{subject} is assigned a tensor computed from {event.method}()'s arguments but is not a registered "
+                f"buffer: it follows the input's device, but nn.DataParallel replicas lose it (a later call reads "
+                f"the original module's stale value, buffer or not) and torch.export/jit.trace treat it as a "
+                f"constant; return it to the caller if a later call needs it, or declare it in __init__ with "
+                f"{declare} so that tracing sees module state"
+            )
+        else:
+            message = (
                 f"{subject} is assigned a tensor in {event.method}() but is not a registered buffer: .to() does "
                 f"not move it, DataParallel replicas lose it, and torch.export/jit.trace treat it as a constant; "
                 f"declare it in __init__ with {declare}"
-            ),
+            )
+        yield Finding(
+            code=self.code,
+            node=event.target,
+            message=message,
             fix=fix,
             no_fix_reason=reason,
         )

@@ -15,8 +15,15 @@ created from it afterwards lands on the old device or in the old dtype, and the 
 "Expected all tensors to be on the same device" (or a dtype mismatch) only after it has been moved, or
 silently computes in the old precision.
 
-Classes that override `_apply`, `to` or `cuda` (and may update the attribute themselves), and attributes that
-another method assigns again later, are not reported.
+The finding points at the assignment that caches the value (the one line to change) and names the uses
+after construction. Classes that override `_apply`, `to` or `cuda` (and may update the attribute
+themselves), attributes that another method assigns again later, and an integer or bool dtype chosen on
+purpose (`self.dtype = torch.uint8 if compact else torch.int32`: `.half()` does not cast integer tensors, so
+such a dtype must not follow the model) are not reported.
+
+A float dtype cached from a weight is the dangerous case: `self.dtype = base.weight.dtype` in `__init__` and
+`self.adapter(x.to(self.dtype))` in `forward` crash after `model.to(torch.bfloat16)` with a dtype mismatch
+(`expected m1 and m2 to have the same dtype, but got: float != c10::BFloat16` on the CPU).
 
 ## Example
 ```python
@@ -55,7 +62,7 @@ import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context, Phase, TargetForm
 from torchlint.analysis.method_graph import construction_methods
-from torchlint.contract.rule import Finding, FindingIterator, Rule
+from torchlint.contract.rule import Finding, FindingIterator, Rule, Severity
 from torchlint.source.syntax import first_parameter
 
 _DTYPES = frozenset(
@@ -65,7 +72,22 @@ _DTYPES = frozenset(
 )
 _KEYWORDS = ("device", "dtype")
 _MOVED_BY = {"device": "model.to(device) or .cuda()", "dtype": "model.half() or .to(dtype)"}
-_MOVES = frozenset({"to", "type", "cuda"})  # x.to(self.device), x.type(self.dtype), x.cuda(self.device)
+_MOVES = frozenset({"to", "type", "cuda"})
+_FLOATING = frozenset({"float", "float16", "float32", "float64", "half", "double", "bfloat16", "complex32",
+                       "complex64", "complex128", "cfloat", "cdouble", "chalf", "float8_e4m3fn", "float8_e5m2"})
+_SHOWN_USES = 3
+
+
+def _fixed_integer_dtype(node: cst.BaseExpression, context: Context) -> bool:
+    """``torch.uint8``, ``torch.uint8 if compact else torch.int32``: an integer or bool dtype on every branch,
+    chosen on purpose; ``.half()`` does not cast integer tensors, so it must not follow the model."""
+    if isinstance(node, cst.IfExp):
+        return _fixed_integer_dtype(node.body, context) and _fixed_integer_dtype(node.orelse, context)
+    qualified = context.model.imports.qualify(node) if isinstance(node, (cst.Attribute, cst.Name)) else None
+    if qualified is None or not qualified.startswith("torch."):
+        return False
+    name = qualified[len("torch."):]
+    return name in _DTYPES and name not in _FLOATING  # x.to(self.device), x.type(self.dtype), x.cuda(self.device)
 
 
 def _naming(name: str) -> Optional[str]:
@@ -151,6 +173,7 @@ class CachedDeviceOrDtype(Rule):
     name = "cached-device-or-dtype"
     summary = "device or dtype cached on the module in __init__ and used for tensors after construction"
     default_enabled = False
+    severity = Severity.WARNING
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
         name = event.name
@@ -159,7 +182,7 @@ class CachedDeviceOrDtype(Rule):
         if event.form in (TargetForm.AUGMENTED, TargetForm.SETATTR) or event.context.manages_own_tensors:
             return
         kind = _cached_kind(event.value_node, event.context)
-        if kind is None:
+        if kind is None or (kind == "dtype" and _fixed_integer_dtype(event.value_node, event.context)):
             return
         at_construction = construction_methods(event.context.class_order)
         uses: list[tuple[cst.Attribute, str, str]] = []
@@ -173,16 +196,20 @@ class CachedDeviceOrDtype(Rule):
                 if finder.stored:
                     return  # refreshed after construction: not a stale cache
                 uses.extend((node, text, method_name) for node, text in finder.found)
-        for node, text, method_name in uses:
-            yield Finding(
-                code=self.code,
-                node=node,
-                message=(
-                    f"`self.{name}` is a {kind} cached in __init__, so `{text}` in `{method_name}` keeps using the "
-                    f"original {kind} after {_MOVED_BY[kind]}; derive it from the input or from a parameter or "
-                    f"buffer (x.{kind})"
-                ),
-            )
+        if not uses:
+            return
+        named = [f"`{text}` in `{method_name}`" for _, text, method_name in uses[:_SHOWN_USES]]
+        more = len(uses) - len(named)
+        where = ", ".join(named) + (f" and {more} more" if more else "")
+        yield Finding(
+            code=self.code,
+            node=event.target,
+            message=(
+                f"`self.{name}` is a {kind} cached in __init__ and used after construction ({where}): those uses "
+                f"keep the original {kind} after {_MOVED_BY[kind]}; derive it from the input or from a parameter "
+                f"or buffer (x.{kind})"
+            ),
+        )
 
 
 RULE = CachedDeviceOrDtype()

@@ -43,7 +43,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_records_when_missing_then_reports_nothing_known(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "--baseline", "baseline.json", "pkg")
     assert (code, out) == (0, "")
-    assert err == "torchlint: recorded 2 findings in baseline.json; only new findings are reported from now on\n"
+    assert err == ("torchlint: recorded 2 findings in baseline.json; only new findings are reported from now on\n"
+                   "All checks passed! Checked 1 file, 1 module class analysed.\n")
     document = json.loads((project / "baseline.json").read_text(encoding="utf-8"))
     assert document == {"torchlint-baseline": 1, "findings": [
         {"file": "pkg/model.py", "code": "TL001", "source": "self.mask = torch.ones(3)", "count": 1},
@@ -51,7 +52,8 @@ def test_records_when_missing_then_reports_nothing_known(project: Path, capsys: 
          "count": 1},
     ]}
     code, out, err = run(capsys, "--baseline", "baseline.json", "pkg")
-    assert (code, out) == (0, "") and err == "torchlint: 2 findings in baseline.json not shown\n"
+    assert (code, out) == (0, "") and err == ("torchlint: 2 findings in baseline.json not shown\n"
+                                              "All checks passed! Checked 1 file, 1 module class analysed.\n")
 
 
 def test_edits_above_keep_findings_baselined_and_new_ones_are_reported(

@@ -55,7 +55,24 @@ def test_flake8_lines_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_clean_file_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path, "ok.py", "import torch\nx = torch.ones(3)\n")
-    assert run(capsys, str(path)) == (0, "", "")
+    assert run(capsys, str(path)) == (0, "", "All checks passed! Checked 1 file, 0 module classes analysed.\n")
+    assert run(capsys, "--quiet", str(path)) == (0, "", "")
+
+
+def test_the_summary_counts_files_classes_and_skipped_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    write(tmp_path, "pkg/clean.py", BAD.replace("torch.ones(3)", "nn.Linear(3, 3)").replace(
+        "torch.randn(3, requires_grad=True)", "nn.Parameter(torch.randn(3))"))
+    write(tmp_path, "pkg/other.py", "x = 1\n")
+    assert run(capsys, "--isolated", str(tmp_path / "pkg")) == (
+        0, "", "All checks passed! Checked 2 files, 1 module class analysed.\n")
+    (tmp_path / "pkg" / "bad.py").write_bytes(b"import torch\nx = '\xff\xfe'\n")
+    code, out, err = run(capsys, "--isolated", str(tmp_path / "pkg"))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1].startswith("Checked 3 files, 1 module class analysed; 1 file skipped (cannot decode")
+    assert "All checks passed" not in err
+    code, _, err = run(capsys, "--isolated", "-q", str(tmp_path / "pkg"))
+    assert code == 2 and err.count("\n") == 1 and err.startswith("torchlint: error: ")
 
 
 def test_exit_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -147,7 +164,8 @@ def test_undecodable_file_is_one_line_error(tmp_path: Path, capsys: pytest.Captu
     path = tmp_path / "bad.py"
     path.write_bytes(b"import torch\nx = '\xff\xfe'\n")
     code, out, err = run(capsys, str(path))
-    assert code == 2 and out == "" and err.count("\n") == 1 and "cannot decode" in err
+    assert code == 2 and out == "" and err.count("\n") == 2 and "cannot decode" in err
+    assert err.splitlines()[1].startswith("Checked 1 file, 0 module classes analysed; 1 file skipped (cannot decode")
 
 
 def test_syntax_error_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,7 +225,22 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(tmp_path, "b.py", BAD.replace("self.w = torch.randn(3, requires_grad=True)", "self.k = torch.arange(3)"))
     code, out, _ = run(capsys, "--statistics", str(tmp_path))
     assert code == 1
-    assert out == "3\tTL001\t[*] unregistered-tensor-attribute\n1\tTL002\t    tensor-should-be-parameter\n"
+    assert out == ("3\tTL001\t[*] unregistered-tensor-attribute (1 of 3 fixable)\n"
+                   "1\tTL002\t    tensor-should-be-parameter\n")
+    code, out, _ = run(capsys, "--statistics", "--extend-safe-fixes", "TL001", str(tmp_path))
+    assert out.splitlines()[0] == "3\tTL001\t[*] unregistered-tensor-attribute"
+
+
+def test_statistics_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    write(tmp_path, "a.py", BAD)
+    code, out, _ = run(capsys, "--statistics", "--output-format", "json", str(tmp_path))
+    assert code == 1
+    assert json.loads(out) == [
+        {"code": "TL001", "name": "unregistered-tensor-attribute", "count": 1, "fixable": False, "fixable_count": 0},
+        {"code": "TL002", "name": "tensor-should-be-parameter", "count": 1, "fixable": False, "fixable_count": 0},
+    ]
 
 
 def test_every_package_directory_is_shipped() -> None:

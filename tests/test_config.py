@@ -188,3 +188,16 @@ def test_ancestor_directories_of_a_given_path_are_not_matched(tmp_path: Path, ca
     project(tmp_path, "[tool.torchlint]\n", files)
     assert codes(capsys, str(tmp_path / "build" / "site-packages" / "pkg"))[1] == ["TL001", "TL002"]
     assert codes(capsys, str(tmp_path))[1] == []
+
+
+def test_a_misspelt_key_or_code_gets_a_suggestion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from torchlint.commands.cli import main
+
+    (tmp_path / "pyproject.toml").write_text('[tool.torchlint]\nexlcude = ["build"]\n', encoding="utf-8")
+    (tmp_path / "m.py").write_text("import torch\n", encoding="utf-8")
+    assert main([str(tmp_path / "m.py")]) == 2
+    assert "unknown key 'exlcude' in [tool.torchlint]; did you mean 'exclude'?" in capsys.readouterr().err
+    assert main(["--isolated", "--select", "TL0001", str(tmp_path / "m.py")]) == 2
+    assert "unknown rule selector 'TL0001'; did you mean 'TL001'?" in capsys.readouterr().err
+    assert main(["--isolated", "--select", "XYZ", str(tmp_path / "m.py")]) == 2
+    assert "did you mean" not in capsys.readouterr().err

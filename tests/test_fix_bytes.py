@@ -113,7 +113,10 @@ def test_safe_only_by_default_and_summary(tmp_path: Path, capsys: pytest.Capture
     assert main(["--fix", "--unsafe-fixes", str(path)]) == 0
     assert "self.c = nn.Parameter(torch.zeros(2))" in path.read_text("utf-8")
     assert main(["--fix", "--unsafe-fixes", str(path)]) == 0
-    assert capsys.readouterr().err == "Fixed 2 errors, 0 remaining.\n"
+    assert capsys.readouterr().err == (
+        "Fixed 2 errors, 0 remaining.\n"
+        "All checks passed! Checked 1 file, 1 module class analysed.\n"  # the second run: nothing left
+    )
 
 
 def test_extend_safe_and_unsafe_fixes(tmp_path: Path) -> None:
@@ -132,11 +135,35 @@ def test_diff_writes_nothing_and_exits_1(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["--diff", str(path)]) == 1
     out = capsys.readouterr().out
     assert path.read_text("utf-8") == source
-    assert f"--- {path}\n+++ {path}\n" in out
+    assert f"--- a/{path}\n+++ b/{path}\n" in out
     assert '+        self.register_buffer("a", torch.arange(3), persistent=False)\n' in out
     clean = tmp_path / "clean.py"
     clean.write_text("import torch\n", encoding="utf-8")
     assert main(["--diff", str(clean)]) == 0
+
+
+def test_diff_applies_with_git_apply(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """git-style a/ and b/ headers: `git apply` takes the diff without -p0."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    subprocess.run([git, "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "pkg").mkdir()
+    path = tmp_path / "pkg" / "m.py"
+    path.write_text(HEADER + "        self.a = torch.arange(3)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--diff", "pkg/m.py"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("--- a/pkg/m.py\n+++ b/pkg/m.py\n")
+    (tmp_path / "fix.diff").write_text(out, encoding="utf-8")
+    check = subprocess.run([git, "apply", "--check", "fix.diff"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    subprocess.run([git, "apply", "fix.diff"], cwd=tmp_path, check=True)
+    assert 'self.register_buffer("a", torch.arange(3), persistent=False)' in path.read_text("utf-8")
 
 
 def test_stdin_fix_prints_the_fixed_source(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

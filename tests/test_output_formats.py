@@ -105,11 +105,11 @@ def test_full(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: p
         9 |         self.w = torch.randn(n, requires_grad=True)
           |         ^^^^^^ TL002
           |
-          = fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix --unsafe-fixes)
+          = fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix --unsafe-fixes: unsafe because the tensor joins parameters() and state_dict(): optimizers train it, older checkpoints lack its key)
         """
     )
     _, out, _ = run(capsys, "--output-format", "full", "--unsafe-fixes", "m.py")
-    assert "= fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix)" in out
+    assert "= fix: Wrap `w` in nn.Parameter (unsafe fix, applied by --fix: unsafe because the tensor joins" in out
 
 
 def test_full_shows_the_text_read_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
@@ -190,6 +190,23 @@ def test_github_paths_are_relative_to_the_repository(tmp_path: Path, capsys: pyt
     )
 
 
+def test_github_warns_for_warning_rules() -> None:
+    """Heuristic and off-by-default rules are ::warning annotations, the others ::error."""
+    view = FixView(lambda d: None, lambda d: False)
+    lines = github([Diagnostic("m.py", 3, 5, "TL011", "cached", 3, 9),
+                    Diagnostic("m.py", 4, 5, "TL001", "plain", 4, 9)], view).splitlines()
+    assert lines[0].startswith("::warning file=m.py,line=3,") and lines[1].startswith("::error file=m.py,line=4,")
+
+
+def test_sarif_levels_follow_the_rules_severity(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "m.py", SOURCE + "\n    def forward(self, x):\n        self.last = torch.ones(3)\n        return x\n")
+    log = sarif(capsys, "--extend-select", "TL010", "m.py")
+    levels = {result["ruleId"]: result["level"] for result in log["runs"][0]["results"]}
+    assert levels["TL010"] == "warning" and levels["TL001"] == "error"
+
+
 def sarif(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     code, out, err = run(capsys, "--output-format", "sarif", *args)
     assert code in (0, 1) and err == ""
@@ -233,7 +250,7 @@ def test_sarif_has_everything_github_code_scanning_uses(tmp_path: Path, capsys: 
         assert descriptor["shortDescription"]["text"] == rule.summary
         assert descriptor["fullDescription"]["text"]
         assert "## Why is this bad?" in descriptor["help"]["markdown"] and descriptor["help"]["text"]
-        assert descriptor["defaultConfiguration"]["level"] == "error"
+        assert descriptor["defaultConfiguration"]["level"] == rule.severity.value
     assert rules[-1]["id"] == "TL999"
     assert run_["columnKind"] == "unicodeCodePoints"
     assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"

@@ -39,7 +39,7 @@ def with_good_neighbour(tmp_path: Path, name: str, data: bytes) -> Path:
     ("data", "expected"),
     [
         (b"import torch\ndef f(:\n", "TL999 SyntaxError"),
-        (b"import torch\nprint 'python 2'\n", "TL999 SyntaxError"),
+        (b"import torch\nprint 'python 2'\n", "2:1: TL999 SyntaxError: Missing parentheses in call to 'print'"),
         (b"import torch\nx = " + b"(" * 300 + b"1" + b")" * 300 + b"\n", "TL999 SyntaxError: too many nested parentheses"),
         (b"import torch\nx = " + b"-" * 200_000 + b"1\n", "TL999 SyntaxError"),
         (b"import torch\nx = " + b"1+" * 30_000 + b"1\n", "TL999 SyntaxError"),
@@ -94,7 +94,7 @@ def test_undecodable_files_are_one_line_errors(tmp_path: Path, capsys: pytest.Ca
 def test_harmless_odd_files_are_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes) -> None:
     path = tmp_path / "odd.py"
     path.write_bytes(data)
-    assert run(capsys, str(path)) == (0, "", "")
+    assert run(capsys, str(path)) == (0, "", "All checks passed! Checked 1 file, 0 module classes analysed.\n")
 
 
 def test_fifty_thousand_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

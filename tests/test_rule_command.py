@@ -36,6 +36,8 @@ def test_rule_prints_its_documentation(code: str, capsys: pytest.CaptureFixture[
     assert lines[0] == f"# {rule.name} ({code})"
     assert ("Enabled by default" if rule.default_enabled else "Disabled by default") in lines[2]
     assert ("A fix is available" if rule.fixable else "No automatic fix") in lines[2]
+    assert f"Severity: {rule.severity.value}." in lines[2]
+    assert (rule.severity.value == "warning") == (code in ("TL010", "TL011", "TL100"))
     assert out.endswith(body(rule) + "\n")
 
 
@@ -74,7 +76,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--all", "--output-format", "json")
     entries = json.loads(out)
     assert status == 0 and [entry["code"] for entry in entries] == CODES
-    assert set(entries[0]) == {"code", "name", "summary", "default", "fix", "explanation"}
+    assert set(entries[0]) == {"code", "name", "summary", "default", "fix", "severity", "explanation"}
     _, one, _ = run(capsys, "TL006", "--output-format", "json")
     assert [entry["name"] for entry in json.loads(one)] == ["invalid-registration-name"]
 
@@ -82,7 +84,7 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["TL999"], "unknown rule 'TL999'"),
+        (["TL998"], "unknown rule 'TL998'"),
         ([], "give one rule code, or --all"),
         (["TL001", "--all"], "give one rule code, or --all"),
         (["--output-format", "xml", "TL001"], "invalid choice"),
@@ -172,3 +174,11 @@ def test_documentation_examples_do_what_the_documentation_says(code: str) -> Non
         assert errors[0].split(": ", 1)[1].split("'")[0] in rule.documentation
     else:
         assert errors == []
+
+
+def test_the_syntax_error_code_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    from torchlint.commands.rule_command import run
+
+    assert run(["TL999"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# syntax-error (TL999)") and "Python itself rejects the file" in out

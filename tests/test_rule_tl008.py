@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 import torch
 from lint_helpers import findings
-from rule_fixture_runtime import diagnostics, expected, fixture_paths, import_fixture, module_classes, static
+from rule_fixture_runtime import (
+    RULE_FIXTURES,
+    diagnostics,
+    expected,
+    fixture_paths,
+    import_fixture,
+    module_classes,
+    static,
+)
 
 PATHS = fixture_paths("tl008")
 NAME = re.compile(r"class attribute `(\w+)")
@@ -49,12 +57,73 @@ def _state_names(instance: torch.nn.Module) -> set[str]:
     return {key.split(".", 1)[0] for key in instance.state_dict()} | {name for name, _ in instance.named_children()}
 
 
+SHARED = re.compile(r"shared by every instance of the class: `self\.(\w+) = ")
+
+
+def _shared_messages(path: Path) -> dict[int, str]:
+    """Line -> the instance attribute named by findings that say the class-level module is registered."""
+    found = {}
+    for diagnostic in diagnostics(path):
+        match = SHARED.search(diagnostic.message) if diagnostic.code == "TL008" else None
+        if match:
+            found[diagnostic.line] = match.group(1)
+    return found
+
+
+def test_a_shared_module_with_weights_is_registered_on_every_instance() -> None:
+    path = RULE_FIXTURES / "tl008_class_level_state.py"
+    shared = _shared_messages(path)
+    assert shared, "the fixture has a class-level module that instances register"
+    module = import_fixture(path, "evidence_tl008_shared")
+    checked = 0
+    for cls in module_classes(module):
+        lines, start = inspect.getsourcelines(cls)
+        for line, target in shared.items():
+            if not start <= line < start + len(lines):
+                continue
+            first, second = cls(), cls()
+            value = dict(first.named_children())[target]
+            assert value is dict(second.named_children())[target], "one module registered on every instance"
+            assert any(True for _ in value.parameters()) or any(True for _ in value.buffers()), "it has weights"
+            checked += 1
+    assert checked == len(shared)
+
+
+def test_unreported_class_level_modules_hold_nothing_to_lose() -> None:
+    """The negative twins: each class-level module left unreported has no parameters or buffers, and one that
+    no instance registers computes the same in training and evaluation mode."""
+    path = RULE_FIXTURES / "tl008_class_level_state.py"
+    reported = {line for line, code in expected(path) if code == "TL008"}
+    module = import_fixture(path, "evidence_tl008_unreported")
+    checked = 0
+    for cls in module_classes(module):
+        lines, start = inspect.getsourcelines(cls)
+        for name, value in vars(cls).items():
+            if not isinstance(value, torch.nn.Module):
+                continue
+            line = start + next(i for i, text in enumerate(lines) if text.strip().startswith(f"{name} ="))
+            if line in reported:
+                continue
+            assert not list(value.parameters()) and not list(value.buffers())
+            instance = cls()
+            if all(child is not value for child in instance.children()):
+                x = torch.randn(2, 4)
+                value.train()
+                trained = value(x)
+                value.eval()
+                assert torch.equal(trained, value(x)), "training mode changes nothing"
+            checked += 1
+    assert checked >= 3
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda path: path.name)
 def test_reported_class_values_are_shared_and_never_registered(path: Path) -> None:
     checked = 0
+    shared = _shared_messages(path)
     for owner, name, users in _reported(path):
         value = vars(owner)[name]
-        if value is None:
+        lines, start = inspect.getsourcelines(owner)
+        if value is None or any(start <= line < start + len(lines) for line in shared):
             continue
         for cls in users:
             first, second = cls(), cls()
@@ -94,6 +163,36 @@ def test_reported_none_attributes_hide_a_registered_submodule(path: Path) -> Non
         assert shown, f"no class registers a module under `{name}`"
         hidden += 1
     assert hidden >= 2 or "tl008_class_level_state" not in path.name
+
+
+def _build(name: str, candidates: list[tuple[int, ...]]) -> torch.nn.Module:
+    for arguments in candidates:
+        try:
+            return getattr(torch.nn, name)(*arguments)
+        except (TypeError, ValueError):
+            continue
+    raise AssertionError(f"cannot build nn.{name}")
+
+
+def test_the_layer_tables_are_torch_facts() -> None:
+    from torchlint.torch_facts import module_state as facts
+
+    candidates = [(), (1,), (2,), (2, 2), (4, 4), ((2, 2), (1, 1)), (4, 4, 4)]
+    for name in sorted(facts.STATELESS | facts.MODE_DEPENDENT):
+        layer = _build(name, candidates)
+        assert not list(layer.parameters()) and not list(layer.buffers()), name
+    for name in sorted(facts.WITH_STATE | set(facts.NORMS)):
+        layer = _build(name, [(4, 4), (2, 4), (4,), (4, 4, 4), (4, 2)])
+        assert list(layer.parameters()) or list(layer.buffers()), name
+    shapes = {"Dropout1d": (2, 4, 4), "Dropout3d": (2, 4, 4, 4, 4)}
+    for name in sorted(facts.MODE_DEPENDENT):
+        x = -torch.ones(shapes.get(name, (2, 4, 4, 4)))  # RReLU randomises negative inputs only
+        layer = _build(name, [()])
+        layer.eval()
+        evaluated = layer(x)
+        layer.train()
+        torch.manual_seed(0)
+        assert not torch.equal(layer(x), evaluated), name
 
 
 def test_none_attribute_for_a_parameter_is_left_to_tl006() -> None:

@@ -181,3 +181,38 @@ def test_hook_methods_registered_in_init_are_analysed(body: str) -> None:
 def test_methods_not_registered_as_hooks_are_not_analysed() -> None:
     source = module_source("self.callback = self._hook") + "\n    def _hook(self, *args):\n        self.h = torch.zeros(1)\n"
     assert diagnostics(FIXTURE, CODE, text=source) == []
+
+
+def test_statistics_of_the_input_are_told_only_what_is_true() -> None:
+    """RevIN: statistics computed from one call's input and read by the next call. The device claim is moot
+    (they are recomputed from the input) and a buffer does not help nn.DataParallel, so the message says so."""
+    import textwrap
+
+    from torchlint.engine.linter import lint_text
+    from torchlint.engine.registry import rule_by_code
+
+    source = textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        class RevIN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mean = None
+
+            def forward(self, x, mode):
+                if mode == "norm":
+                    self._statistics(x)
+                    return x - self.mean
+                self.noise = torch.randn(4)
+                return x + self.mean
+
+            def _statistics(self, x):
+                self.mean = torch.mean(x, dim=1, keepdim=True).detach()
+    """)
+    found = {d.line: d.message for d in lint_text(source, "t.py", [rule_by_code()["TL010"]])}
+    assert sorted(found) == [14, 18]
+    assert "computed from _statistics()'s arguments" in found[18] and ".to() does not move it" not in found[18]
+    assert "nn.DataParallel replicas lose it (a later call reads the original module's stale value, buffer or not)" \
+        in found[18]
+    assert ".to() does not move it" in found[14]

@@ -70,3 +70,47 @@ def test_cached_value_is_stale_after_the_model_moves(path: Path) -> None:
             assert cached != moved.dtype
         checked += 1
     assert checked == len([1 for _, code in expected(path) if code == "TL011"])
+
+
+def test_a_cached_weight_dtype_crashes_after_a_bfloat16_cast() -> None:
+    module = import_fixture(PATHS[0], "evidence_tl011_bfloat16")
+    model = module.CachedWeightDtype()
+    model(torch.ones(2, 4))
+    model.to(torch.bfloat16)
+    with pytest.raises(RuntimeError, match="(must|to) have the same dtype"):
+        model(torch.ones(2, 4, dtype=torch.bfloat16))
+
+
+def test_a_chosen_integer_dtype_is_right_to_stay() -> None:
+    """The negative twin: .half() casts the layers, and the integer codes keep the dtype they were built with."""
+    module = import_fixture(PATHS[0], "evidence_tl011_integer")
+    model = module.ChosenIntegerDtype()
+    model.half()
+    out, codes = model(torch.ones(2, 4, dtype=torch.float16))
+    assert out.dtype == torch.float16 and codes.dtype == torch.uint8
+    assert model.dtype == torch.uint8
+
+
+def test_the_finding_names_every_use() -> None:
+    source = """
+        import torch
+        from torch import nn
+
+        class M(nn.Module):
+            def __init__(self, device="cpu"):
+                super().__init__()
+                self.device = device
+
+            def forward(self, x):
+                a = torch.zeros(3, device=self.device)
+                b = torch.ones(3, device=self.device)
+                return x.to(self.device) + a + b + torch.rand(3, device=self.device)
+    """
+    import textwrap
+
+    from torchlint.engine.linter import lint_text
+
+    (found,) = lint_text(textwrap.dedent(source), "t.py", [rule_by_code()["TL011"]])
+    assert (found.line, found.column) == (8, 9)
+    assert "used after construction (`device=self.device` in `forward`, `device=self.device` in `forward`, " \
+           "`.to(self.device)` in `forward` and 1 more)" in found.message

@@ -73,10 +73,14 @@ def test_inside_the_block_audit_uses_the_open_recordings() -> None:
     assert [(f.code, f.line) for f in findings] == [("TL001", marked("TL001")[0]), ("TL002", marked("TL002")[0])]
 
 
-def test_a_recording_made_elsewhere_knows_no_sites() -> None:
+def test_a_recording_made_elsewhere_knows_only_its_classes_sites() -> None:
+    """An instance no recording saw (copy.deepcopy() makes them) gets the one line where the recorded
+    instances of its class assigned the attribute; a recording of other classes knows nothing of it."""
     model, own = build(m.Attention)
     _, other = build(m.Attention)
-    assert [f.line for f in audit(model, recording=other)] == [None, None]
+    _, unrelated = build(m.Clean)
+    assert [f.line for f in audit(model, recording=unrelated)] == [None, None]
+    assert [f.line for f in audit(model, recording=other)] == marked("TL001")[:1] + marked("TL002")[:1]
     assert [f.line for f in audit(model, recording=[other, own])] == marked("TL001")[:1] + marked("TL002")[:1]
 
 

@@ -64,8 +64,10 @@ def test_function_factory_with_json_arguments_and_json_output() -> None:
     assert result.stderr == ""
 
 
-def test_clean_model_exits_zero_and_prints_nothing() -> None:
+def test_clean_model_exits_zero_and_says_so_unless_quiet() -> None:
     result = audit_cli("audit_models.models:Clean")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed! 5 audited modules.\n")
+    result = audit_cli("audit_models.models:Clean", "--quiet")
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
@@ -97,7 +99,33 @@ def test_unknown_site_prints_the_module_path(tmp_path: Path) -> None:
     )
     result = audit_cli("late:build", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
-    assert result.stdout.startswith("0: TL001 `0.stash` (torch.nn.modules.linear.Linear) is a plain tensor")
+    assert result.stdout.startswith("0: TL001 `stash` (torch.nn.modules.linear.Linear) is a plain tensor")
+
+
+def test_deep_copied_modules_point_at_the_original_assignment(tmp_path: Path) -> None:
+    (tmp_path / "copies.py").write_text(
+        "import copy\nimport torch\nfrom torch import nn\n\n\nclass Layer(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.mask = torch.ones(2)\n\n\nclass Stack(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        layer = Layer()\n"
+        "        self.layers = nn.ModuleList([copy.deepcopy(layer) for _ in range(2)])\n"
+    )
+    result = audit_cli("copies:Stack", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [line.split(" (")[0] for line in result.stdout.splitlines()] == [
+        "copies.py:9:1: TL001 `layers.0.mask`", "copies.py:9:1: TL001 `layers.1.mask`",
+    ]
+
+
+def test_a_meta_build_that_fails_suggests_dropping_meta(tmp_path: Path) -> None:
+    (tmp_path / "reads.py").write_text(
+        "import torch\nfrom torch import nn\n\n\nclass Reads(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.n = int(torch.ones(1).item())\n"
+    )
+    result = audit_cli("reads:Reads", "--meta", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("torchlint: error: reads:Reads raised ")
+    assert result.stderr.rstrip().endswith("try again without --meta")
+    assert audit_cli("reads:Reads", cwd=tmp_path).returncode == 0
 
 
 def test_factory_raising_is_one_line_and_no_traceback() -> None:

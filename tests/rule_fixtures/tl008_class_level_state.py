@@ -71,7 +71,62 @@ class ChildSetsHead(BaseWithNoneHead):
             self.head = nn.Linear(4, classes)
 
 
+class SharedDefaultProjection(nn.Module):
+    default_proj = nn.Linear(4, 4)  # expect: TL008
+
+    def __init__(self, proj=True):
+        super().__init__()
+        self.proj = self.default_proj if proj is True else nn.Identity()
+
+    def forward(self, x):
+        return self.proj(x)
+
+
+class EmptyPlaceholder(nn.Module):
+    anchors = torch.empty(0)  # expect: TL008
+
+    def forward(self, x):
+        if self.anchors.shape != x.shape:
+            self.anchors = torch.ones_like(x)
+        return x + self.anchors
+
+
 # --- not reported -------------------------------------------------------------------------------------------
+
+
+class DefaultActivation(nn.Module):  # ultralytics' Conv: the instance assignment registers the shared SiLU
+    default_act = nn.SiLU()
+
+    def __init__(self, act=True):
+        super().__init__()
+        self.conv = nn.Linear(4, 4)
+        self.act = self.default_act if act is True else act if isinstance(act, nn.Module) else nn.Identity()
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
+class DepthwiseDefaultActivation(DefaultActivation):
+    def __init__(self):
+        super().__init__(act=True)
+
+
+class SharedDefaultDropout(nn.Module):  # registered on each instance, so eval() reaches it; it holds no state
+    default_drop = nn.Dropout(0.1)
+
+    def __init__(self):
+        super().__init__()
+        self.drop = type(self).default_drop
+
+    def forward(self, x):
+        return self.drop(x)
+
+
+class ClassLevelActivation(nn.Module):  # never registered, but there is nothing to register
+    act = nn.GELU()
+
+    def forward(self, x):
+        return self.act(x)
 
 
 class ClassLevelConstants(nn.Module):

@@ -8,30 +8,30 @@ class CachedDeviceParameter(nn.Module):
     def __init__(self, device="cpu"):
         super().__init__()
         self.proj = nn.Linear(4, 4, device=device)
-        self.device = device
+        self.device = device  # expect: TL011
 
     def forward(self, x):
-        return self.proj(x) + torch.zeros(4, device=self.device)  # expect: TL011
+        return self.proj(x) + torch.zeros(4, device=self.device)
 
 
 class CachedDtypeConstant(nn.Module):
     def __init__(self):
         super().__init__()
         self.proj = nn.Linear(4, 4)
-        self.compute_dtype = torch.float32
+        self.compute_dtype = torch.float32  # expect: TL011
 
     def forward(self, x):
-        return self.proj(x.to(self.compute_dtype))  # expect: TL011
+        return self.proj(x.to(self.compute_dtype))
 
 
 class CachedTorchDevice(nn.Module):
     def __init__(self):
         super().__init__()
         self.scale = nn.Parameter(torch.ones(4))
-        self.home = torch.device("cpu")
+        self.home = torch.device("cpu")  # expect: TL011
 
     def forward(self, x):
-        steps = torch.arange(x.shape[-1], device=self.home)  # expect: TL011
+        steps = torch.arange(x.shape[-1], device=self.home)
         return x * self.scale + steps
 
 
@@ -39,23 +39,34 @@ class CachedFromWeight(nn.Module):
     def __init__(self):
         super().__init__()
         self.proj = nn.Linear(4, 4)
-        self.weight_dtype = self.proj.weight.dtype
+        self.weight_dtype = self.proj.weight.dtype  # expect: TL011
 
     def forward(self, x):
         return self.proj(x) * self.mask(x.shape[-1])
 
     def mask(self, n):
-        return torch.ones(n, dtype=self.weight_dtype)  # expect: TL011
+        return torch.ones(n, dtype=self.weight_dtype)
 
 
 class CachedDefaultDtype(nn.Module):
     def __init__(self, dtype=None):
         super().__init__()
         self.gain = nn.Parameter(torch.ones(4))
-        self.param_dtype = dtype or torch.get_default_dtype()
+        self.param_dtype = dtype or torch.get_default_dtype()  # expect: TL011
 
     def forward(self, x):
-        return x * self.gain + torch.full((4,), 0.5, dtype=self.param_dtype)  # expect: TL011
+        return x * self.gain + torch.full((4,), 0.5, dtype=self.param_dtype)
+
+
+class CachedWeightDtype(nn.Module):  # peft's layers: crash in forward after model.to(torch.bfloat16)
+    def __init__(self):
+        super().__init__()
+        self.base = nn.Linear(4, 4)
+        self.adapter = nn.Linear(4, 4, bias=False)
+        self.dtype = self.base.weight.dtype  # expect: TL011
+
+    def forward(self, x):
+        return self.base(x) + self.adapter(x.to(self.dtype))
 
 
 # --- not reported -------------------------------------------------------------------------------------------
@@ -105,6 +116,17 @@ class MovesItsOwnState(nn.Module):
 
     def forward(self, x):
         return x + torch.zeros(4, device=self.device)
+
+
+class ChosenIntegerDtype(nn.Module):  # an integer output dtype must not follow .half()
+    def __init__(self, compact=True):
+        super().__init__()
+        self.proj = nn.Linear(4, 4)
+        self.dtype = torch.uint8 if compact else torch.int32
+
+    def forward(self, x):
+        codes = torch.zeros(x.shape, dtype=self.dtype)
+        return self.proj(x), codes
 
 
 class DevicePropertyInstead(nn.Module):

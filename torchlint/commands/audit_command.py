@@ -60,6 +60,7 @@ def _parser() -> _Parser:
         "(*.inv_freq) or class-qualified ones (*.Rotary*.inv_freq); repeatable",
     )
     parser.add_argument("--output-format", choices=("flake8", "json"), default="flake8")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary")
     return parser
 
 
@@ -152,7 +153,11 @@ def _build(spec: str, args: list[Any], kwargs: dict[str, Any], meta: bool) -> tu
             with device:
                 model = factory(*args, **kwargs)
         except (Exception, SystemExit) as error:
-            raise AuditError(f"{spec} raised {_one_line(error)}") from None
+            hint = (
+                "; under --meta tensors hold no values, so construction code that reads them (.item(), .tolist(), "
+                "printing, comparisons) fails: try again without --meta" if meta else ""
+            )
+            raise AuditError(f"{spec} raised {_one_line(error)}{hint}") from None
     if not isinstance(model, torch.nn.Module):
         raise AuditError(f"{spec} returned {type(model).__name__}, not a torch.nn.Module")
     return model, recording
@@ -162,10 +167,10 @@ def _flake8(findings: Sequence[RuntimeFinding]) -> str:
     lines = []
     for finding in findings:
         if finding.filename is not None and finding.line is not None:
-            where = f"{display_path(finding.filename)}:{finding.line}:1"
-        else:
-            where = finding.module_path
-        lines.append(f"{where}: {finding.code} {finding.message}\n")
+            lines.append(f"{display_path(finding.filename)}:{finding.line}:1: {finding.code} {finding.message}\n")
+        else:  # the module path leads, so the message names the attribute alone
+            lines.append(f"{finding.module_path}: {finding.code} `{finding.attribute}` ({finding.cls}) "
+                         f"{finding.problem}\n")
     return "".join(lines)
 
 
@@ -203,9 +208,13 @@ def _audit(argv: Sequence[str]) -> int:
         sys.stdout.write(_json(findings))
     else:
         sys.stdout.write(_flake8(findings))
-        if findings:
-            count = len(findings)
+        count = len(findings)
+        if options.quiet:
+            pass
+        elif findings:
             print(f"Found {count} error{'' if count == 1 else 's'} in {modules} audited modules.", file=sys.stderr)
+        else:
+            print(f"All checks passed! {modules} audited module{'' if modules == 1 else 's'}.", file=sys.stderr)
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -19,11 +20,11 @@ from torchlint.contract.rule import Applicability, Rule
 from torchlint.engine.registry import all_rules
 from torchlint.fix import text_edits
 from torchlint.report import baseline
-from torchlint.report.formats import FORMATS, NEEDS_EDITS, FixView
+from torchlint.report.formats import FORMATS, NEEDS_EDITS, FixView, unsafe_reason
 from torchlint.report.sources import Sources
 from torchlint.run.cache import CACHE_DIRECTORY, Cache
 from torchlint.run.collector_settings import linting_thresholds
-from torchlint.run.parallel import check_files, default_jobs
+from torchlint.run.parallel import RunCounts, check_files, default_jobs
 from torchlint.run.runner import FixPolicy, Job, Outcome, check_stdin
 from torchlint.suppression.add_noqa import add_noqa
 
@@ -99,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     output = parser.add_argument_group("output")
     output.add_argument("--output-format", choices=sorted(FORMATS), default="flake8",
                         help="how to print diagnostics (default: flake8)")
+    output.add_argument("--quiet", "-q", action="store_true",
+                        help="print findings only: no summary on standard error")
     output.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     output.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead")
     output.add_argument("--stdin-filename", metavar="PATH",
@@ -211,17 +214,50 @@ def _summary(outcomes: Sequence[Outcome], diagnostics: Sequence[Diagnostic], job
     return " ".join(parts)
 
 
-def _statistics(diagnostics: Sequence[Diagnostic], view: FixView) -> str:
-    """One line per code: count, code, [*] when fixable with the options given, and the rule's name."""
+def _checked(counts: RunCounts, skipped: Sequence[str]) -> str:
+    """``Checked 3 files, 2 module classes analysed; 1 file skipped (not valid utf-8).``"""
+    text = f"Checked {_plural(counts.files, 'file')}, {counts.classes} module class"
+    text += f"{'' if counts.classes == 1 else 'es'} analysed"
+    if skipped:
+        reasons: dict[str, int] = {}
+        for reason in skipped:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        why = "; ".join(reason if count == 1 else f"{reason} ({count})" for reason, count in reasons.items())
+        text += f"; {_plural(len(skipped), 'file')} skipped ({why}; see the errors above)"
+    return text + "."
+
+
+def _skip_reason(error: str, path: str) -> str:
+    """The reason of an error line ``path: reason`` (``path`` as shown to users)."""
+    return error[len(path) + 2:] if error.startswith(f"{path}: ") else error
+
+
+def _statistics_rows(diagnostics: Sequence[Diagnostic], view: FixView) -> list[dict[str, object]]:
+    """Per code, most frequent first: its count and how many of its findings --fix would fix."""
     names = {rule.code: rule.name for rule in all_rules()}
     counts: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
         counts.setdefault(diagnostic.code, []).append(diagnostic)
-    width = max((len(str(len(found))) for found in counts.values()), default=1)
+    return [
+        {"code": code, "name": names.get(code, "syntax-error"), "count": len(found),
+         "fixable": any(view.enabled(d) for d in found), "fixable_count": sum(1 for d in found if view.enabled(d))}
+        for code, found in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    ]
+
+
+def _statistics(diagnostics: Sequence[Diagnostic], view: FixView, output_format: str = "flake8") -> str:
+    """One line per code: count, code, [*] when fixable with the options given, the rule's name and, when only
+    some are, how many of them; a JSON list of the same (as Ruff's) with ``--output-format json``."""
+    rows = _statistics_rows(diagnostics, view)
+    if output_format == "json":
+        return json.dumps(rows, indent=2) + "\n"
+    width = max((len(str(row["count"])) for row in rows), default=1)
     lines = []
-    for code, found in sorted(counts.items(), key=lambda item: (-len(item[1]), item[0])):
-        mark = "[*]" if any(view.enabled(d) for d in found) else "   "
-        lines.append(f"{len(found):>{width}}\t{code}\t{mark} {names.get(code, 'syntax-error')}\n")
+    for row in rows:
+        mark = "[*]" if row["fixable"] else "   "
+        some = f" ({row['fixable_count']} of {row['count']} fixable)" if row["fixable"] and \
+            row["fixable_count"] != row["count"] else ""
+        lines.append(f"{row['count']:>{width}}\t{row['code']}\t{mark} {row['name']}{some}\n")
     return "".join(lines)
 
 
@@ -248,6 +284,8 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     failed = False
     outcomes: list[Outcome] = []
     sources = Sources()
+    counts = RunCounts()
+    skipped: list[str] = []
     if STDIN in paths:
         if len(paths) > 1:
             raise UsageError("'-' (standard input) cannot be combined with other paths")
@@ -255,6 +293,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         stdin_job = job_for(shown_as if args.stdin_filename else os.path.join(os.getcwd(), "_"))
         data = sys.stdin.buffer.read()
         outcomes.append(check_stdin(data, shown_as, stdin_job))
+        counts.files, counts.classes = 1, outcomes[-1].classes
         sources.add_stdin(shown_as, data, outcomes[-1].fixed_text)
     else:
         if args.stdin_filename is not None:
@@ -262,12 +301,14 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         files, errors = discover(paths, resolver, args.force_exclude)
         for problem in errors:
             _error(f"{problem.path}: {problem.message}")
+            skipped.append(problem.message)
             failed = True
-        outcomes.extend(check_files([(path, job_for(path)) for path in files], args.jobs))
+        outcomes.extend(check_files([(path, job_for(path)) for path in files], args.jobs, counts))
     diagnostics: list[Diagnostic] = []
     for outcome in outcomes:
         if outcome.error is not None:
             _error(outcome.error)
+            skipped.append(_skip_reason(outcome.error, outcome.path))
             failed = True
         diagnostics.extend(outcome.diagnostics)
     diagnostics.sort(key=lambda diagnostic: diagnostic.sort_key)
@@ -277,7 +318,7 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.add_noqa:
         return _add_noqa(diagnostics, failed)
     view = FixView(job.policy.applicability, job.policy.allows)
-    report = (_statistics(diagnostics, view) if args.statistics
+    report = (_statistics(diagnostics, view, args.output_format) if args.statistics
               else FORMATS[args.output_format](diagnostics, view, sources))
     stdin_fix = paths == [STDIN] and args.fix
     if args.diff:
@@ -290,10 +331,16 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
     if args.show_fixes:
         for outcome in outcomes:
             for d in outcome.fixed:
-                print(f"Fixed {d.path}:{d.location}: {d.code} {d.fix.description if d.fix else ''}",
+                reason = unsafe_reason(d, view)
+                note = f" (unsafe: {reason})" if reason else ""
+                print(f"Fixed {d.path}:{d.location}: {d.code} {d.fix.description if d.fix else ''}{note}",
                       file=sys.stderr)
     summary = _summary(outcomes, diagnostics, job, args)
-    if summary and args.output_format in ("flake8", "full"):
+    if not summary and not args.diff and not diagnostics and not any(outcome.fixed for outcome in outcomes):
+        summary = _checked(counts, skipped) if failed else f"All checks passed! {_checked(counts, skipped)}"
+    elif skipped and not args.diff:
+        summary = f"{summary} {_checked(counts, skipped)}".strip()
+    if summary and args.output_format in ("flake8", "full") and not args.quiet:
         print(summary, file=sys.stderr)
     if failed:
         return EXIT_ERROR

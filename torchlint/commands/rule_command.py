@@ -6,13 +6,15 @@ Exit 0 on success, 2 on a usage error (an unknown code among them), with a one-l
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, Optional
 
+from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE
 from torchlint.contract.rule import Rule
 from torchlint.engine.registry import all_rules
-from torchlint.report.rule_docs import DocumentationError, as_json, documentation, rule_list
+from torchlint.report.rule_docs import SYNTAX_ERROR_DOCUMENTATION, DocumentationError, as_json, documentation, rule_list
 
 EXIT_OK, EXIT_ERROR = 0, 2
 
@@ -49,6 +51,13 @@ def run(argv: Optional[Sequence[str]] = None) -> int:
         if args.all == (args.rule is not None):
             raise _UsageError("give one rule code, or --all")
         rules = all_rules()
+        if not args.all and args.rule.strip().upper() in (SYNTAX_ERROR_CODE, "SYNTAX-ERROR"):
+            if args.output_format == "json":
+                sys.stdout.write(json.dumps([{"code": SYNTAX_ERROR_CODE, "name": "syntax-error",
+                                              "explanation": SYNTAX_ERROR_DOCUMENTATION}], indent=2) + "\n")
+            else:
+                sys.stdout.write(SYNTAX_ERROR_DOCUMENTATION)
+            return EXIT_OK
         chosen = rules if args.all else (find_rule(args.rule, rules),)
         if args.output_format == "json":
             sys.stdout.write(as_json(chosen))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from torchlint.config.settings import NON_PERSISTENT, PERSISTENT, parse_torch_version
+from torchlint.config.suggestion import did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -119,7 +120,8 @@ def config_from_table(table: Mapping[str, Any], path: str, section: str = "[tool
     for key, value in table.items():
         if key not in _KEYS:
             known = ", ".join(KNOWN_KEYS)
-            raise ConfigError(f"{path}: unknown key {key!r}{where} (known keys: {known})")
+            hint = did_you_mean(key, KNOWN_KEYS)
+            raise ConfigError(f"{path}: unknown key {key!r}{where}{hint} (known keys: {known})")
         attribute, convert = _KEYS[key]
         try:
             values[attribute] = convert(value)

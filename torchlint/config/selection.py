@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
+from torchlint.config.suggestion import did_you_mean
+
 
 class SelectionError(Exception):
     pass
@@ -20,7 +22,8 @@ def _expand(selector: str, codes: Sequence[str]) -> set[str]:
         return set(codes)
     matched = {code for code in codes if code.startswith(token)}
     if not token or not matched:
-        raise SelectionError(f"unknown rule selector {selector.strip()!r} (known codes: {', '.join(codes)})")
+        hint = did_you_mean(selector, codes, upper=True) if token else ""
+        raise SelectionError(f"unknown rule selector {selector.strip()!r}{hint} (known codes: {', '.join(codes)})")
     return matched
 
 

@@ -18,6 +18,15 @@ import libcst as cst
 from torchlint.contract.edits import Edit
 
 
+class Severity(enum.Enum):
+    """How sure and how serious a rule's findings are: ``error`` for what is certain to be wrong, ``warning``
+    for heuristic and off-by-default rules. Shown by ``torchlint rule``; GitHub annotations and SARIF levels
+    follow it."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
 class Applicability(enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
@@ -30,6 +39,7 @@ class Fix:
     description: str  # imperative, shown to users: 'Register `mask` as a non-persistent buffer'
     applicability: Applicability
     edits: tuple[Edit, ...]
+    unsafe_reason: Optional[str] = None  # why an unsafe fix is unsafe, shown to users: 'state_dict() gains a key'
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Rule:
     summary: str = ""  # one line
     default_enabled: bool = True
     fixable: bool = False
+    severity: Severity = Severity.ERROR
 
     @property
     def documentation(self) -> str:

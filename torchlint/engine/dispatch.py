@@ -19,6 +19,14 @@ from torchlint.contract.rule import Finding, Rule
 from torchlint.outline.file_model import FileModel, build_file_model
 from torchlint.outline.module_classes import resolve_bases
 
+_ANALYSED = [0]  # module classes analysed by this process, for the run's summary
+
+
+def classes_analysed() -> int:
+    """How many module classes this process has analysed so far."""
+    return _ANALYSED[0]
+
+
 _EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name in EVENT_NAMES}
 
 
@@ -74,6 +82,7 @@ def analyse(
     if not module_classes:
         return []
     events: list[object] = []
+    _ANALYSED[0] += len(module_classes)
     facts = module_globals(model)
     for info in model.classes:
         if info.is_module:

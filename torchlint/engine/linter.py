@@ -72,7 +72,12 @@ def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnost
     """The diagnostic for a file that cannot be parsed; it says when CPython accepts what LibCST rejects."""
     message = str(error.message).splitlines()[0] if error.message else "invalid syntax"
     line, column = error.raw_line, error.raw_column + 1
-    if cpython_rejection(text, path) is not None:
+    rejection = cpython_rejection(text, path)
+    if isinstance(rejection, SyntaxError) and rejection.msg and rejection.lineno:
+        # Python's own words and position ("Missing parentheses in call to 'print'..."), not LibCST's tokens
+        line, column = rejection.lineno, max(1, rejection.offset or 1)
+        text = f"SyntaxError: {rejection.msg}"
+    elif rejection is not None:
         text = f"SyntaxError: {message}"
     else:
         text = f"cannot be parsed by LibCST, although Python accepts it (unsupported syntax?): {message}"

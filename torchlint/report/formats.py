@@ -8,7 +8,8 @@
   format (see :mod:`torchlint.fix.text_edits`), so ``edits`` are complete; a fix whose edits were not rendered
   (a library caller that did not enable it) shows ``"edits": []``.
 - ``sarif``: SARIF 2.1.0 for GitHub code scanning (:mod:`torchlint.report.sarif`).
-- ``github``: GitHub Actions workflow commands, which show as annotations on pull requests.
+- ``github``: GitHub Actions workflow commands, which show as annotations on pull requests: ``::error`` or
+  ``::warning`` after the rule's severity.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ def flake8(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
     )
 
 
+def unsafe_reason(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
+    """Why the diagnostic's fix counts as unsafe with the options given, or None when it is safe."""
+    if diagnostic.fix is None or fixes.applicability(diagnostic) is not Applicability.UNSAFE:
+        return None
+    if diagnostic.fix.applicability is Applicability.SAFE:
+        return "made unsafe by --extend-unsafe-fixes"
+    return diagnostic.fix.unsafe_reason
+
+
 def _fix_note(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
     applicability = fixes.applicability(diagnostic)
     if diagnostic.fix is None or applicability is None:
@@ -53,7 +63,8 @@ def _fix_note(diagnostic: Diagnostic, fixes: FixView) -> Optional[str]:
         how = "unsafe fix, applied by --fix --unsafe-fixes"
     else:
         how = f"{applicability.value} fix"
-    return f"{diagnostic.fix.description} ({how})"
+    reason = unsafe_reason(diagnostic, fixes)
+    return f"{diagnostic.fix.description} ({how}{f': unsafe because {reason}' if reason else ''})"
 
 
 def full(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[Sources] = None) -> str:
@@ -105,6 +116,7 @@ def as_json(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional
             "fix": None if d.fix is None or applicability is None else {
                 "applicability": applicability.value,
                 "message": d.fix.description,
+                "unsafe_reason": unsafe_reason(d, fixes),
                 "edits": [_edit(edit) for edit in d.edits],
             },
             "noqa_row": d.line,
@@ -128,6 +140,7 @@ def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
     with ``cell N:line:col``."""
     sources = sources or Sources()
     root = repository_root()
+    rules = rule_by_code()
     lines = []
     for d in diagnostics:
         path = repository_path(d.path, root) or d.path.replace(os.sep, "/")
@@ -138,8 +151,10 @@ def github(diagnostics: Sequence[Diagnostic], fixes: FixView, sources: Optional[
         }
         rendered = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
         mark = "[*] " if fixes.enabled(d) else ""
+        rule = rules.get(d.code)
+        level = rule.severity.value if rule is not None else "error"
         where = f"{d.location}: " if d.cell is not None else ""
-        lines.append(f"::error {rendered}::{_escape_data(f'{where}{d.code} {mark}{d.message}')}\n")
+        lines.append(f"::{level} {rendered}::{_escape_data(f'{where}{d.code} {mark}{d.message}')}\n")
     return "".join(lines)
 
 

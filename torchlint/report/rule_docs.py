@@ -51,23 +51,49 @@ def documentation(rule: Rule) -> str:
         else f"Disabled by default (enable with --extend-select {rule.code})."
     )
     fix = "A fix is available (see Fix safety)." if rule.fixable else "No automatic fix."
-    return f"# {rule.name} ({rule.code})\n\n{status} {fix}\n\n{body(rule)}\n"
+    severity = f"Severity: {rule.severity.value}."
+    return f"# {rule.name} ({rule.code})\n\n{status} {fix} {severity}\n\n{body(rule)}\n"
 
 
 def rule_list(rules: Sequence[Rule]) -> str:
     """What ``torchlint rule --all`` prints: one aligned line per rule."""
-    rows = [("Code", "Name", "Default", "Fix", "Summary")]
-    rows += [(rule.code, rule.name, default_text(rule), fix_text(rule), rule.summary) for rule in rules]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row[:4], widths)), row[4]]) for row in rows]
+    rows = [("Code", "Name", "Default", "Fix", "Severity", "Summary")]
+    rows += [(rule.code, rule.name, default_text(rule), fix_text(rule), rule.severity.value, rule.summary)
+             for rule in rules]
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    lines = ["  ".join([*(cell.ljust(width) for cell, width in zip(row[:5], widths)), row[5]]) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+SYNTAX_ERROR_DOCUMENTATION = """\
+# syntax-error (TL999)
+
+Always reported; it cannot be selected or ignored like a rule (a `# noqa` does not silence it). No automatic fix.
+
+## What it does
+Reports a file that cannot be parsed, at the line and column where parsing stopped. Every other check needs
+the file's syntax tree, so nothing else is checked in that file.
+
+- `SYNTAX_ERROR_CODE SyntaxError: <message>`: Python itself rejects the file (Python 2 code such as
+  `print 'x'`, a typo, nesting deeper than Python accepts). The message and position are Python's own, as
+  `python file.py` would print them.
+- `SYNTAX_ERROR_CODE cannot be parsed by LibCST, although Python accepts it`: valid Python that LibCST, the
+  parser torchlint uses, does not support; the file runs, but torchlint cannot check it.
+
+## Why is this bad?
+A file that does not parse does not run (or, in the second case, is not checked at all): its state
+registration is unchecked until it parses.
+
+## Use instead
+Fix the syntax error; for Python 2 code, port it to Python 3.
+""".replace("SYNTAX_ERROR_CODE", "TL999")
 
 
 def as_json(rules: Sequence[Rule]) -> str:
     return json.dumps(
         [
             {"code": rule.code, "name": rule.name, "summary": rule.summary, "default": rule.default_enabled,
-             "fix": rule.fixable, "explanation": body(rule)}
+             "fix": rule.fixable, "severity": rule.severity.value, "explanation": body(rule)}
             for rule in rules
         ],
         indent=2,
@@ -81,12 +107,13 @@ def _cell(text: str) -> str:
 def readme_table(rules: Sequence[Rule]) -> str:
     """The Markdown table README shows under "## Rules"."""
     lines = [
-        "| Code | Name | What it finds | Default | Fix |",
-        "|------|------|---------------|---------|-----|",
+        "| Code | Name | What it finds | Default | Fix | Severity |",
+        "|------|------|---------------|---------|-----|----------|",
     ]
     for rule in rules:
         lines.append(
-            f"| {rule.code} | {rule.name} | {_cell(rule.summary)} | {default_text(rule)} | {fix_text(rule)} |"
+            f"| {rule.code} | {rule.name} | {_cell(rule.summary)} | {default_text(rule)} | {fix_text(rule)} "
+            f"| {rule.severity.value} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -76,7 +76,7 @@ def _descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": _section(body, "What it does") or rule.summary},
         "help": {"text": body, "markdown": body},
-        "defaultConfiguration": {"level": "error", "enabled": rule.default_enabled},
+        "defaultConfiguration": {"level": rule.severity.value, "enabled": rule.default_enabled},
         "properties": {"tags": ["pytorch", "nn.Module"]},
     }
 
@@ -112,6 +112,7 @@ def render(diagnostics: Sequence[Diagnostic], sources: Sources) -> str:
     rules = list(all_rules())
     descriptors = [_descriptor(rule) for rule in rules] + [_syntax_error_descriptor()]
     index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
+    levels = {rule.code: rule.severity.value for rule in rules}
     results = []
     for d, key in zip(diagnostics, line_keys(diagnostics, sources)):
         relative = repository_path(d.path, root)
@@ -123,7 +124,7 @@ def render(diagnostics: Sequence[Diagnostic], sources: Sources) -> str:
             identity = artifact["uri"]
         result: dict[str, Any] = {
             "ruleId": d.code,
-            "level": "error",
+            "level": levels.get(d.code, "error"),
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(d, sources)}}],
             "partialFingerprints": {FINGERPRINT: _fingerprint(identity, key)},

@@ -38,7 +38,8 @@ def _encode(diagnostic: Diagnostic) -> dict[str, Any]:
     return {
         "line": diagnostic.line, "column": diagnostic.column, "end_line": diagnostic.end_line,
         "end_column": diagnostic.end_column, "code": diagnostic.code, "message": diagnostic.message,
-        "fix": None if fix is None else [fix.applicability.value, fix.description], "cell": diagnostic.cell,
+        "fix": None if fix is None else [fix.applicability.value, fix.description, fix.unsafe_reason],
+        "cell": diagnostic.cell,
     }
 
 
@@ -47,7 +48,8 @@ def _decode(row: dict[str, Any], path: str) -> Diagnostic:
     return Diagnostic(
         path=path, line=row["line"], column=row["column"], code=row["code"], message=row["message"],
         end_line=row["end_line"], end_column=row["end_column"],
-        fix=None if fix is None else Fix(fix[1], Applicability(fix[0]), ()), cell=row.get("cell"),
+        fix=None if fix is None else Fix(fix[1], Applicability(fix[0]), (), fix[2] if len(fix) > 2 else None),
+        cell=row.get("cell"),
     )
 
 
@@ -87,7 +89,8 @@ class Cache:
         digest.update(",".join(codes).encode())
         return digest.hexdigest()
 
-    def get(self, path: str, key: str, shown_as: str) -> Optional[list[Diagnostic]]:
+    def get(self, path: str, key: str, shown_as: str) -> Optional[tuple[list[Diagnostic], int]]:
+        """The stored diagnostics and the number of module classes analysed, when the entry is valid."""
         try:
             with open(self._entry(path), encoding="utf-8") as handle:
                 entry = json.load(handle)
@@ -98,17 +101,19 @@ class Cache:
         if any(_stat(dependency) != stamp for dependency, stamp in entry.get("depends_on", {}).items()):
             return None
         try:
-            return [_decode(row, shown_as) for row in entry["diagnostics"]]
+            return [_decode(row, shown_as) for row in entry["diagnostics"]], int(entry.get("classes", 0))
         except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, path: str, key: str, diagnostics: Sequence[Diagnostic], depends_on: Iterable[str]) -> None:
+    def put(self, path: str, key: str, diagnostics: Sequence[Diagnostic], depends_on: Iterable[str],
+            classes: int = 0) -> None:
         """Store a result; a cache that cannot be written is silently skipped (it is only an optimisation)."""
         own = os.path.abspath(path)
         entry = {
             "key": key,
             "depends_on": {dep: _stat(dep) for dep in sorted(depends_on) if dep != own},
             "diagnostics": [_encode(d) for d in diagnostics],
+            "classes": classes,
         }
         try:
             self._prepare()

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Sequence
+from dataclasses import dataclass
 from types import FrameType
 from typing import Optional
 
@@ -29,9 +30,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass
+class RunCounts:
+    """What a run checked, for its summary."""
+
+    files: int = 0
+    classes: int = 0  # module classes analysed
+
+
+def _keep(outcome: Outcome) -> Outcome:
+    """The outcome, or for a clean file only its count of classes (a run keeps only what it reports)."""
+    return outcome if outcome.reports_anything else Outcome(outcome.path, classes=outcome.classes)
+
+
 def _check_one(index: int) -> tuple[int, Optional[Outcome]]:
-    outcome = check_file(*_WORK[index])
-    return index, outcome if outcome.reports_anything else None
+    return index, _keep(check_file(*_WORK[index]))
 
 
 def _largest_first(work: Sequence[tuple[str, Job]]) -> list[int]:
@@ -47,7 +60,7 @@ def _largest_first(work: Sequence[tuple[str, Job]]) -> list[int]:
     return sorted(range(len(work)), key=size, reverse=True)
 
 
-def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
+def check_files(work: Sequence[tuple[str, Job]], jobs: int, counts: Optional[RunCounts] = None) -> list[Outcome]:
     """The outcomes of every (path, job) that have something to report, in order, using up to ``jobs``
     processes (a clean file's outcome is dropped at once: a run over many files keeps only what it reports).
     Results the cache holds are read here; only the other files are handed to workers, so an unchanged tree
@@ -56,6 +69,9 @@ def check_files(work: Sequence[tuple[str, Job]], jobs: int) -> list[Outcome]:
     missing = [index for index, outcome in enumerate(outcomes) if outcome is None]
     for index, outcome in zip(missing, _check_all([work[index] for index in missing], jobs)):
         outcomes[index] = outcome
+    if counts is not None:
+        counts.files += len(work)
+        counts.classes += sum(outcome.classes for outcome in outcomes if outcome is not None)
     return [outcome for outcome in outcomes if outcome is not None and outcome.reports_anything]
 
 
@@ -63,7 +79,7 @@ def _check_all(work: Sequence[tuple[str, Job]], jobs: int) -> list[Optional[Outc
     """An outcome for each of ``work``, in order; None for those with nothing to report."""
     workers = min(jobs, len(work) // MIN_FILES_PER_WORKER)
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [outcome if (outcome := check_file(path, job)).reports_anything else None for path, job in work]
+        return [_keep(check_file(path, job)) for path, job in work]
     _WORK[:] = work
     try:
         order = _largest_first(work)

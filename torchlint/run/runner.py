@@ -13,6 +13,7 @@ from torchlint.analysis.project import Project
 from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.contract.rule import Applicability, Fix, Rule
+from torchlint.engine.dispatch import classes_analysed
 from torchlint.engine.fix_loop import FixError, fix_text
 from torchlint.engine.linter import lint_text
 from torchlint.run.cache import Cache
@@ -88,6 +89,7 @@ class Outcome:
     diff: str = ""
     fixed_text: Optional[str] = None  # the new source, when it changed
     error: Optional[str] = None  # one line, when the file could not be checked or written
+    classes: int = 0  # module classes analysed in the file
 
     @property
     def reports_anything(self) -> bool:
@@ -99,7 +101,9 @@ class Outcome:
         they are needed only while the fix is applied."""
 
         def strip(fix: Optional[Fix]) -> Optional[Fix]:
-            return None if fix is None or not fix.edits else Fix(fix.description, fix.applicability, ())
+            if fix is None or not fix.edits:
+                return None
+            return Fix(fix.description, fix.applicability, (), fix.unsafe_reason)
 
         self.diagnostics = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.diagnostics]
         self.fixed = [replace(d, fix=strip(d.fix)) if d.fix is not None else d for d in self.fixed]
@@ -107,10 +111,27 @@ class Outcome:
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
+    """A diff with git's ``a/`` and ``b/`` headers, so ``git apply`` (and ``patch -p1``) take it as it is."""
+    shown = path.replace(os.sep, "/")
+    while shown.startswith("./"):
+        shown = shown[2:]
     lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=path, tofile=path
+        before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{shown}", tofile=f"b/{shown}"
     )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _unsafe_notes(fixed: Sequence[Diagnostic], policy: FixPolicy) -> str:
+    """``# TL001 8:9: unsafe fix: <why>`` lines above a file's diff (``git apply`` and ``patch`` skip text before
+    the headers), one per unsafe fix in it."""
+    notes = []
+    for d in fixed:
+        if d.fix is None or policy.applicability(d) is not Applicability.UNSAFE:
+            continue
+        promoted = d.fix.applicability is Applicability.SAFE
+        why = "made unsafe by --extend-unsafe-fixes" if promoted else d.fix.unsafe_reason
+        notes.append(f"# {d.code} {d.line}:{d.column}: unsafe fix{f': {why}' if why else ''}\n")
+    return "".join(notes)
 
 
 def check_source(source: SourceText, shown_as: str, job: Job) -> Outcome:
@@ -150,6 +171,14 @@ def _in_notebook(outcome: Outcome, code: NotebookCode, job: Job) -> Outcome:
 
 def _check_text(source: SourceText, shown_as: str, job: Job) -> Outcome:
     outcome = Outcome(shown_as)
+    before = classes_analysed()
+    try:
+        return _check_source(source, shown_as, job, outcome)
+    finally:
+        outcome.classes = classes_analysed() - before
+
+
+def _check_source(source: SourceText, shown_as: str, job: Job, outcome: Outcome) -> Outcome:
     rules = job.rules_for(shown_as)
     try:
         if not (job.fix or job.diff):
@@ -174,7 +203,7 @@ def _check_text(source: SourceText, shown_as: str, job: Job) -> Outcome:
     if result.changed(source.text):
         outcome.fixed_text = result.text
         if job.diff:
-            outcome.diff = _unified_diff(source.text, result.text, shown_as)
+            outcome.diff = _unsafe_notes(result.fixed, job.policy) + _unified_diff(source.text, result.text, shown_as)
     return outcome
 
 
@@ -191,7 +220,7 @@ def cached_outcome(path: str, job: Job) -> Optional[Outcome]:
     except SourceError:
         return None
     cached = job.cache.get(path, _cache_key(raw, path, job), path)
-    return None if cached is None else Outcome(path, diagnostics=cached)
+    return None if cached is None else Outcome(path, diagnostics=cached[0], classes=cached[1])
 
 
 def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
@@ -199,7 +228,7 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
     key = _cache_key(raw, path, job)
     cached = cache.get(path, key, path)
     if cached is not None:
-        return Outcome(path, diagnostics=cached)
+        return Outcome(path, diagnostics=cached[0], classes=cached[1])
     try:
         source = decode(raw)
     except SourceError as error:
@@ -211,7 +240,7 @@ def _check_cached(raw: bytes, path: str, job: Job, cache: Cache) -> Outcome:
         with job.project.tracking() as depends_on:
             outcome = check_source(source, path, job)
     if outcome.error is None:
-        cache.put(path, key, outcome.diagnostics, depends_on)
+        cache.put(path, key, outcome.diagnostics, depends_on, outcome.classes)
     return outcome
 
 

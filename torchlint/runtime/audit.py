@@ -124,8 +124,14 @@ class _Auditor:
         self.findings: list[RuntimeFinding] = []
 
     def location(self, instance: object, attribute: str) -> Optional[Location]:
+        """Where the attribute was assigned on this instance or, for an instance that ``copy.deepcopy()`` made
+        (which never calls ``__setattr__``), where every recorded instance of its class assigned it."""
         for recording in self.recordings:
             found = recording.location(instance, attribute)
+            if found is not None:
+                return found
+        for recording in self.recordings:
+            found = recording.class_location(type(instance), attribute)
             if found is not None:
                 return found
         return None

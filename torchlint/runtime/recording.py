@@ -64,6 +64,10 @@ class _Instance:
 class Recording:
     sites: list[Site] = field(default_factory=list)
     _instances: dict[int, _Instance] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # (class, attribute) -> every location seen for it on any instance: copy.deepcopy() builds instances
+    # without __setattr__, and their values were assigned where the original's were
+    _by_class: dict[tuple[type, str], set[Location]] = field(default_factory=dict, init=False, repr=False,
+                                                              compare=False)
 
     def lines(self, filename: str) -> set[tuple[int, str]]:
         """``{(line, code)}`` of the sites in one file."""
@@ -76,6 +80,12 @@ class Recording:
             if entry is None or entry.ref() is not instance:
                 return None
             return entry.locations.get(attribute)
+
+    def class_location(self, cls: type, attribute: str) -> Optional[Location]:
+        """The one place where instances of ``cls`` got ``attribute`` a plain tensor or container, if only one."""
+        with _lock:
+            found = self._by_class.get((cls, attribute), set())
+            return next(iter(found)) if len(found) == 1 else None
 
     def _note(self, instance: object, attribute: str, location: Optional[Location]) -> None:
         """Set (or with ``None`` forget) a location; the caller holds ``_lock``."""
@@ -94,6 +104,7 @@ class Recording:
                 return
             entry = self._instances[key] = _Instance(ref)
         entry.locations[attribute] = location
+        self._by_class.setdefault((type(instance), attribute), set()).add(location)
 
     def _forget_callback(self, key: int) -> Callable[[weakref.ref[Any]], None]:
         instances = self._instances
