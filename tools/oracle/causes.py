@@ -1,0 +1,207 @@
+"""Why a site was missed (FN) or wrongly reported (FP): heuristics on the runtime flags and the source.
+
+The categories are the ones the inference work is organised by; each is decided from what the runtime saw
+(the assigning frame, the class's bases, what the line stored) first and from the statement's shape second.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from oracle.scoring import Row
+
+TORCH_ROOTS = ("torch", "nn", "F", "np", "numpy", "math")
+
+
+@dataclass
+class Context:
+    cls: Optional[ast.ClassDef]
+    function: Optional[ast.FunctionDef]
+    statement: Optional[ast.stmt]
+    branches: list[ast.expr]  # tests of the if/while statements around the statement, innermost last
+
+
+class SourceIndex:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._lines: dict[str, list[str]] = {}
+        self._trees: dict[str, Optional[ast.Module]] = {}
+
+    def path(self, relative: str) -> str:
+        return os.path.join(self.base, relative)
+
+    def line(self, relative: str, number: int) -> str:
+        path = self.path(relative)
+        if path not in self._lines:
+            try:
+                self._lines[path] = Path(path).read_text("utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._lines[path] = []
+        lines = self._lines[path]
+        return lines[number - 1].strip() if 0 < number <= len(lines) else ""
+
+    def context(self, relative: str, number: int) -> Context:
+        path = self.path(relative)
+        if path not in self._trees:
+            try:
+                self._trees[path] = ast.parse(Path(path).read_text("utf-8"))
+            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+                self._trees[path] = None
+        tree = self._trees[path]
+        context = Context(None, None, None, [])
+        if tree is None:
+            return context
+
+        def visit(node: ast.AST) -> None:
+            for child in ast.iter_child_nodes(node):
+                start, end = getattr(child, "lineno", None), getattr(child, "end_lineno", None)
+                if start is None or end is None or not start <= number <= end:
+                    continue
+                if isinstance(child, ast.ClassDef):
+                    context.cls, context.function, context.branches = child, None, []
+                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    context.function, context.branches = child, []  # type: ignore[assignment]
+                elif isinstance(child, (ast.If, ast.While)) and not (child.test.lineno <= number <= (
+                        child.test.end_lineno or child.test.lineno)):
+                    context.branches.append(child.test)
+                if isinstance(child, ast.stmt) and not isinstance(child, (ast.ClassDef, ast.FunctionDef,
+                                                                           ast.AsyncFunctionDef, ast.If, ast.While,
+                                                                           ast.For, ast.With, ast.Try)):
+                    context.statement = child
+                    return
+                visit(child)
+
+        visit(tree)
+        return context
+
+    def scope(self, relative: str, number: int) -> str:
+        context = self.context(relative, number)
+        parts = [node.name for node in (context.cls, context.function) if node is not None]
+        return ".".join(parts)
+
+
+def _dotted(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+def _value(statement: Optional[ast.stmt]) -> Optional[ast.expr]:
+    if isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return statement.value
+    if isinstance(statement, ast.Expr):
+        return statement.value
+    return None
+
+
+def _targets_self(statement: Optional[ast.stmt]) -> Optional[bool]:
+    if isinstance(statement, ast.Assign):
+        targets = statement.targets
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)):
+        targets = [statement.target]
+    else:
+        return None
+    for target in targets:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+                return True
+    return False
+
+
+def _parameter(function: Optional[ast.FunctionDef], name: str) -> Optional[tuple[ast.arg, Optional[ast.expr]]]:
+    if function is None:
+        return None
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[Optional[ast.expr]] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(positional, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    for arg, default in pairs:
+        if arg.arg == name:
+            return arg, default
+    return None
+
+
+def _narrowing(tests: list[ast.expr], names: set[str]) -> bool:
+    for test in tests:
+        text = _dotted(test)
+        if ("isinstance(" in text or " is None" in text or " is not None" in text or "torch.is_tensor" in text) and (
+                not names or any(name in text for name in names)):
+            return True
+    return False
+
+
+def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> tuple[str, str]:
+    """(cause, detail) of a runtime-positive site with no finding."""
+    flags = set(row.flags)
+    functions = sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("function:"))
+    foreign = sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("foreign-base:"))
+    others = static_codes_here - {row.code}
+    context = index.context(row.path, row.line)
+    if others:
+        return "code mismatch", f"linter reported {', '.join(sorted(others))} at this line"
+    if any(reason.startswith("base overrides") for reason in row.reasons):
+        return "base overrides to/_apply/cuda without moving plain attributes", "; ".join(row.reasons)
+    targets_self = _targets_self(context.statement)
+    if "outside-instance" in flags:
+        if targets_self is False and context.statement is not None and "setattr(" in _dotted(context.statement):
+            return "assigned through setattr() with a computed name", ", ".join(functions)
+        return "tensor set on an instance from outside the class", ", ".join(functions)
+    if targets_self is False and "setattr(" in _dotted(context.statement or ast.Pass()):
+        return "assigned through setattr() with a computed name", ", ".join(functions)
+    if "before-init" in flags:
+        return "assigned before super().__init__()", ", ".join(functions)
+    if context.function is not None and context.function.name != "__init__":
+        return ("assigned in a method other than __init__ (called during construction or later)",
+                f"{context.cls.name if context.cls else '?'}.{context.function.name}")
+    if foreign:
+        return "base class is a module only through another installed package", ", ".join(foreign)
+    value = _value(context.statement)
+    container = row.code in ("TL003", "TL004")
+    if value is None:
+        return "other: statement shape", type(context.statement).__name__
+    names = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)}
+    if isinstance(value, ast.IfExp) or _narrowing(context.branches, names):
+        return "value narrowed by isinstance/None check", _dotted(value)[:80]
+    if isinstance(value, ast.Name):
+        parameter = _parameter(context.function, value.id)
+        if parameter is not None:
+            arg, default = parameter
+            annotation = _dotted(arg.annotation) if arg.annotation is not None else ""
+            if "Tensor" in annotation and default is not None and not _dotted(default) == "None":
+                detail = f"{value.id}: {annotation} = {_dotted(default)}"
+                return "annotated Tensor parameter with tensor default", detail
+            return "value is a constructor argument (type known only to callers)", (
+                f"{value.id}: {annotation or '<no annotation>'} = {_dotted(default) if default else '<required>'}")
+        return "value from a local variable built earlier", value.id
+    if isinstance(value, ast.Call):
+        callee = _dotted(value.func)
+        if callee.split(".")[0] in TORCH_ROOTS:
+            return "other: torch call not recognised", callee
+        if "partial" in callee:
+            return "functools.partial factory", callee
+        what = "container built by helper" if container else "tensor built by helper (function or method)"
+        return what, callee
+    if isinstance(value, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp, ast.GeneratorExp)):
+        return "container literal/comprehension not recognised", _dotted(value)[:80]
+    if isinstance(value, (ast.Attribute, ast.Subscript)):
+        return "value read from another object (attribute/subscript)", _dotted(value)[:80]
+    if isinstance(value, ast.BinOp):
+        return "arithmetic on values of unknown type", _dotted(value)[:80]
+    return f"other: {type(value).__name__}", _dotted(value)[:80]
+
+
+def classify_false_positive(row: Row, index: SourceIndex, runtime_codes_here: set[str]) -> tuple[str, str]:
+    """(cause, detail) of a finding at an executed line with no runtime site of its code."""
+    if runtime_codes_here - {row.code}:
+        return "code mismatch", f"runtime recorded {', '.join(sorted(runtime_codes_here))} at this line"
+    if row.stored:
+        return "line stored another kind of value at runtime", ", ".join(row.stored)
+    context = index.context(row.path, row.line)
+    if context.cls is None:
+        return "finding outside any class", ""
+    return "no module attribute stored at this line at runtime (class not an nn.Module, or not this statement)", ""
