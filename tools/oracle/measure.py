@@ -157,6 +157,11 @@ def measure(package: str, args: argparse.Namespace) -> dict[str, Any]:
     return {
         "summary": summary,
         "rows": rows_as_dicts(rows),
+        "sites": [
+            {"code": site.code, "path": os.path.relpath(site.path, base), "line": site.line, "verdict": site.verdict,
+             "classes": sorted(site.classes), "attributes": sorted(site.attributes), "reasons": sorted(site.reasons)}
+            for site in sorted(in_package.values(), key=lambda site: (site.path, site.line, site.code))
+        ],
         "build_failures": failures.most_common(12),
         "import_errors": discovery.get("import_errors", {}),
         "unlocated_positive_facts": unlocated,

@@ -77,8 +77,8 @@ class Collector:
         for instance in instances:
             if id(instance) not in self.seen and id(instance) not in children:
                 self.walk_root(instance)
+        self.replaced_sites()  # before the moving check, which replaces the values it moves
         self.check_self_moving()
-        self.replaced_sites()
         return self.facts
 
     def walk_root(self, root: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from oracle import builders
 from oracle.history import History
 from oracle.sandbox import BuildTimeout, LineTracer, max_rss_mb, short_error, time_limit
-from oracle.truth import Collector, class_name
+from oracle.truth import Collector, Fact, class_name
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def run_task(task: builders.Task, settings: Settings) -> dict[str, Any]:
         result["error"] = f"import: {short_error(error)}"
         return result
     lines: dict[str, set[int]] = defaultdict(set)
-    facts: set[tuple[Any, ...]] = set()
+    facts: set[Fact] = set()
     classes: set[str] = set()
     stored: set[tuple[str, int, str, str]] = set()
     for spec in specs:
@@ -52,9 +52,9 @@ def run_task(task: builders.Task, settings: Settings) -> dict[str, Any]:
         stored |= {entry for entry in outcome["stored"] if entry[0].startswith(settings.root)}
         for filename, numbers in outcome["lines"].items():
             lines[filename] |= numbers
-        facts |= {tuple(sorted(fact.as_dict().items())) for fact in outcome["facts"]}
+        facts |= set(outcome["facts"])
         gc.collect()
-    result["facts"] = [dict(fact) for fact in sorted(facts, key=repr)]
+    result["facts"] = [fact.as_dict() for fact in sorted(facts, key=repr)]
     result["lines"] = {filename: sorted(numbers) for filename, numbers in lines.items()}
     result["classes"] = sorted(classes)
     result["stored"] = sorted(stored)
