@@ -165,8 +165,47 @@ def _ultralytics_model(name: str) -> Factory:
     return build
 
 
+def _peft_configs() -> list[str]:
+    import peft
+
+    return sorted(name for name in dir(peft) if name.endswith("Config") and name not in (
+        "PeftConfig", "PromptLearningConfig", "LoraRuntimeConfig", "LoftQConfig", "EvaConfig", "ArrowConfig"))
+
+
+# Config arguments tried in order until one is accepted (adapters on the attention projections, or prompts).
+_PEFT_ARGUMENTS: tuple[dict[str, Any], ...] = (
+    {"target_modules": ["q_proj", "v_proj"]},
+    {"num_virtual_tokens": 4},
+    {"target_modules": ["q_proj", "v_proj"], "r": 4},
+    {},
+)
+
+
+def _peft_model(name: str) -> Factory:
+    def build() -> Any:
+        import peft
+        from transformers import LlamaConfig, LlamaForCausalLM
+
+        base = LlamaForCausalLM(LlamaConfig(
+            hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=4, num_key_value_heads=2,
+            vocab_size=128, max_position_embeddings=64))
+        config_class = getattr(peft, name)
+        errors = []
+        for arguments in _PEFT_ARGUMENTS:
+            try:
+                config = config_class(task_type="CAUSAL_LM", **arguments)
+            except (TypeError, ValueError) as error:
+                errors.append(error)
+                continue
+            return peft.get_peft_model(base, config)
+        raise errors[0]
+
+    return build
+
+
 DYNAMIC: dict[str, tuple[Callable[[], list[str]], Callable[[str], Factory]]] = {
     "ultralytics": (_ultralytics_configs, _ultralytics_model),
+    "peft": (_peft_configs, _peft_model),
 }
 
 
