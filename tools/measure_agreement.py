@@ -54,17 +54,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-stubs", action="store_true", help="do not stub torchvision/torchaudio")
     parser.add_argument("--show", type=int, default=40, help="FN rows printed per package (all FP rows are)")
     parser.add_argument("--verbose", action="store_true", help="print each task's build status")
+    parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
+                        help="measure nothing: combine the packages of earlier --json outputs (packages are "
+                             "measured independently, so parts run separately add up to one run)")
+    parser.add_argument("--command", default=None, help="with --merge: the command recorded in the outputs")
     args = parser.parse_args(argv)
     packages = [*args.package, *(name for name in args.packages.split(",") if name)]
-    if not packages:
-        parser.error("name at least one package")
     results = []
-    for package in packages:
+    if args.merge:
+        for path in args.merge:
+            results.extend(json.loads(Path(path).read_text("utf-8"))["packages"])
+    elif not packages:
+        parser.error("name at least one package")
+    for package in packages if not args.merge else []:
         print(f"measuring {package} ...", file=sys.stderr)
         result = measure(package, args)
         print_package(result["summary"], result["rows"], args.show)
         results.append(result)
-    command = "python tools/measure_agreement.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = args.command or "python tools/measure_agreement.py " + shlex.join(
+        argv if argv is not None else sys.argv[1:])
     if args.json_path:
         document = {"command": command, "packages": results}
         Path(args.json_path).write_text(json.dumps(document, indent=1, default=str) + "\n", "utf-8")

@@ -15,12 +15,13 @@ Factory = Callable[[], Any]
 
 
 def _call(path: str, *args: Any, **kwargs: Any) -> Factory:
-    """A factory calling ``module.attr(*args, **kwargs)``; the import happens in the worker, when built."""
+    """A factory calling ``module.attr(*args, **kwargs)`` (``module:Class.method`` for a nested attribute); the
+    import happens in the worker, when built."""
 
     def build() -> Any:
-        module_name, _, attribute = path.rpartition(".")
+        module_name, _, attribute = path.partition(":") if ":" in path else path.rpartition(".")
         target: Any = importlib.import_module(module_name)
-        for part in attribute.split(":"):
+        for part in attribute.split("."):
             target = getattr(target, part)
         return target(*args, **kwargs)
 
@@ -64,8 +65,8 @@ HOOKS: dict[str, dict[str, Factory]] = {
     },
     "whisper": {"Whisper(tiny dims)": _whisper},
     "encodec": {
-        "encodec_model_24khz": _call("encodec.EncodecModel.encodec_model_24khz", pretrained=False),
-        "encodec_model_48khz": _call("encodec.EncodecModel.encodec_model_48khz", pretrained=False),
+        "encodec_model_24khz": _call("encodec:EncodecModel.encodec_model_24khz", pretrained=False),
+        "encodec_model_48khz": _call("encodec:EncodecModel.encodec_model_48khz", pretrained=False),
     },
     "denoising_diffusion_pytorch": {
         "GaussianDiffusion": _diffusion("GaussianDiffusion", timesteps=10),

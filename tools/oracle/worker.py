@@ -91,6 +91,7 @@ def _build(package: str, spec: builders.Spec, settings: Settings) -> dict[str, A
                 raise
             errors.append(f"{attempt.label}: {short_error(error)}")
             timed_out = timed_out or isinstance(error, BuildTimeout)
+            _clear_caches(package)  # a cache filled on the meta device would poison the CPU attempt
             continue
         finally:
             model = history = recording = None  # noqa: F841 - drop the model (and the log's strong references)
@@ -101,4 +102,20 @@ def _build(package: str, spec: builders.Spec, settings: Settings) -> dict[str, A
         if errors:
             outcome["failed_attempts"] = errors
         return outcome
-    return {"error": errors[0] if errors else "no attempt", "errors": errors}
+    return {"error": errors[-1] if errors else "no attempt", "errors": errors}
+
+
+def _clear_caches(package: str) -> None:
+    """Empty the ``functools`` caches of the package's functions (e3nn caches Clebsch-Gordan tensors)."""
+    import sys
+
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] != package:
+            continue
+        for value in list(vars(module).values()):
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                try:
+                    clear()
+                except Exception:  # noqa: BLE001 - not a functools cache after all
+                    continue
