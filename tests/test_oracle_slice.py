@@ -27,7 +27,7 @@ def measure(package: str, tmp_path: Path) -> dict[str, Any]:
     out = tmp_path / f"{package}.json"
     completed = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "measure_agreement.py"), package, "--json", str(out), "--jobs", "2"],
-        cwd=ROOT, capture_output=True, text=True, timeout=240, check=False,
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     result: dict[str, Any] = json.loads(out.read_text("utf-8"))["packages"][0]

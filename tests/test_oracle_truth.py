@@ -39,7 +39,7 @@ def test_truth_on_fixture_package(tmp_path: Path) -> None:
     assert {line for _, line in expected("neutral")} <= neutral_lines
     assert not neutral_lines & {line for _, line in positive}
     fake_to = next(site for site in package["sites"] if site["attributes"] == ["table"])
-    assert fake_to["reasons"] == ["base overrides to without moving it"]
+    assert fake_to["reasons"] == ["base overrides to (oracle_demo.FakeTo) without moving it"]
     later = next(row for row in package["rows"] if row["kind"] in ("TP", "FN") and "self.cache" in row["source"])
     if later["kind"] == "FN":
         assert later["cause"].startswith("assigned in a method other than __init__")

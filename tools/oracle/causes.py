@@ -135,6 +135,31 @@ def _narrowing(tests: list[ast.expr], names: set[str]) -> bool:
     return False
 
 
+def _local_origin(function: Optional[ast.FunctionDef], name: str, before: int) -> Optional[ast.expr]:
+    """The value of the last plain assignment to the local ``name`` above line ``before``."""
+    if function is None:
+        return None
+    origin: Optional[ast.expr] = None
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and node.lineno < before and any(
+                isinstance(target, ast.Name) and target.id == name for target in node.targets):
+            if origin is None or node.lineno > getattr(origin, "lineno", 0):
+                origin = node.value
+    return origin
+
+
+def _is_partial_attribute(cls: Optional[ast.ClassDef], callee: str) -> bool:
+    """``self.f(...)`` where the class assigns ``self.f = partial(...)``."""
+    if cls is None or not callee.startswith("self."):
+        return False
+    attribute = callee[len("self."):]
+    for node in ast.walk(cls):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and "partial" in _dotted(
+                node.value.func) and any(_dotted(target) == f"self.{attribute}" for target in node.targets):
+            return True
+    return False
+
+
 def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> tuple[str, str]:
     """(cause, detail) of a runtime-positive site with no finding."""
     flags = set(row.flags)
@@ -177,12 +202,20 @@ def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> 
                 return "annotated Tensor parameter with tensor default", detail
             return "value is a constructor argument (type known only to callers)", (
                 f"{value.id}: {annotation or '<no annotation>'} = {_dotted(default) if default else '<required>'}")
-        return "value from a local variable built earlier", value.id
+        origin = _local_origin(context.function, value.id, row.line)
+        if isinstance(origin, ast.Call):
+            callee = _dotted(origin.func)
+            if "partial" in callee or _is_partial_attribute(context.cls, callee):
+                return "functools.partial factory", f"{value.id} = {callee}(...)"
+            if callee.split(".")[0] not in TORCH_ROOTS:
+                what = "container built by helper" if container else "tensor built by helper (function or method)"
+                return what, f"via local {value.id} = {callee}(...)"
+        return "value from a local variable built earlier", f"{value.id} = {_dotted(origin)[:70] if origin else '?'}"
     if isinstance(value, ast.Call):
         callee = _dotted(value.func)
         if callee.split(".")[0] in TORCH_ROOTS:
             return "other: torch call not recognised", callee
-        if "partial" in callee:
+        if "partial" in callee or _is_partial_attribute(context.cls, callee):
             return "functools.partial factory", callee
         what = "container built by helper" if container else "tensor built by helper (function or method)"
         return what, callee

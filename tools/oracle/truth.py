@@ -216,7 +216,14 @@ class Collector:
                 elif module.__dict__.get(attribute, _MISSING) is not old:
                     self.replace(fact, NEUTRAL, f"class moves its own tensors ({how})")
                 else:
-                    self.replace(fact, POSITIVE, f"base overrides {how} without moving it")
+                    self.replace(fact, POSITIVE, f"base overrides {how} ({self.definer(type(module), overrides)}) "
+                                                 "without moving it")
+
+    @staticmethod
+    def definer(cls: type, names: tuple[str, ...]) -> str:
+        """The classes in the MRO that define the overridden methods."""
+        owners = [class_name(base) for base in cls.__mro__ if any(name in vars(base) for name in names)]
+        return ", ".join(owner for owner in owners if not owner.startswith("torch.nn.modules.module."))
 
     def replace(self, fact: Fact, verdict: str, reason: str) -> None:
         index = next(i for i, f in enumerate(self.facts) if f is fact)
