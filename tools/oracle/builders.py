@@ -94,7 +94,10 @@ def _constructible(cls: type) -> bool:
 
 
 def discover(package: str) -> dict[str, Any]:
-    modules, errors = package_modules(package)
+    try:
+        modules, errors = package_modules(package)
+    except BaseException as error:  # noqa: BLE001 - the package itself does not import
+        return {"error": f"import {package}: {short_error(error)}"}
     candidates: dict[str, list[str]] = {}
     needs_arguments = 0
     for name in modules:

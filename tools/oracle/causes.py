@@ -161,30 +161,47 @@ def _is_partial_attribute(cls: Optional[ast.ClassDef], callee: str) -> bool:
 
 
 def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> tuple[str, str]:
-    """(cause, detail) of a runtime-positive site with no finding."""
+    """(cause, detail) of a runtime-positive site with no finding.
+
+    The cause is the first that applies: what the runtime saw (code, overriding base, assigning frame, time of
+    assignment, foreign bases), else the shape of the assigned value. When a runtime cause applies, the value's
+    shape is appended to the detail (``| value: ...``): a fix for the first cause may still need it."""
     flags = set(row.flags)
-    functions = sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("function:"))
-    foreign = sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("foreign-base:"))
-    others = static_codes_here - {row.code}
+    functions = ", ".join(sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("function:")))
+    foreign = ", ".join(sorted(flag.split(":", 1)[1] for flag in flags if flag.startswith("foreign-base:")))
     context = index.context(row.path, row.line)
+    shape, shape_detail = _value_cause(row, context)
+    primary = _runtime_cause(row, context, flags, static_codes_here, functions, foreign)
+    if primary is None:
+        return shape, shape_detail
+    cause, detail = primary
+    return cause, f"{detail} | value: {shape}" + (f" ({shape_detail})" if shape_detail else "")
+
+
+def _runtime_cause(row: Row, context: Context, flags: set[str], static_codes_here: set[str], functions: str,
+                   foreign: str) -> Optional[tuple[str, str]]:
+    others = static_codes_here - {row.code}
     if others:
         return "code mismatch", f"linter reported {', '.join(sorted(others))} at this line"
     if any(reason.startswith("base overrides") for reason in row.reasons):
         return "base overrides to/_apply/cuda without moving plain attributes", "; ".join(row.reasons)
     targets_self = _targets_self(context.statement)
+    dynamic = targets_self is False and "setattr(" in _dotted(context.statement or ast.Pass())
+    if dynamic:
+        return "assigned through setattr() with a computed name", functions
     if "outside-instance" in flags:
-        if targets_self is False and context.statement is not None and "setattr(" in _dotted(context.statement):
-            return "assigned through setattr() with a computed name", ", ".join(functions)
-        return "tensor set on an instance from outside the class", ", ".join(functions)
-    if targets_self is False and "setattr(" in _dotted(context.statement or ast.Pass()):
-        return "assigned through setattr() with a computed name", ", ".join(functions)
+        return "tensor set on an instance from outside the class", functions
     if "before-init" in flags:
-        return "assigned before super().__init__()", ", ".join(functions)
+        return "assigned before super().__init__()", functions
     if context.function is not None and context.function.name != "__init__":
         return ("assigned in a method other than __init__ (called during construction or later)",
                 f"{context.cls.name if context.cls else '?'}.{context.function.name}")
     if foreign:
-        return "base class is a module only through another installed package", ", ".join(foreign)
+        return "base class is a module only through another installed package", foreign
+    return None
+
+
+def _value_cause(row: Row, context: Context) -> tuple[str, str]:
     value = _value(context.statement)
     container = row.code in ("TL003", "TL004")
     if value is None:

@@ -21,6 +21,10 @@ from oracle.truth import POSITIVE
 from oracle.worker import Settings
 
 
+class DiscoveryFailed(Exception):
+    """The package (or its module list) does not import in a worker."""
+
+
 def package_root(package: str) -> str:
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None and not spec.submodule_search_locations:
@@ -49,10 +53,19 @@ def _tasks(package: str, args: argparse.Namespace, settings: Settings) -> tuple[
         return [Task(package, "transformers", t) for t in types], {}
     discovery = run_tasks([Task(package, "discover", "")], settings, 1, args.memory_gb, not args.no_stubs)[0]
     if "error" in discovery:
-        raise SystemExit(f"{package}: discovery failed: {discovery['error']}")
+        raise DiscoveryFailed(discovery["error"])
     tasks = [Task(package, "module", name) for name in sorted(discovery["candidates"])]
     tasks += [Task(package, "hook", name) for name in discovery["hooks"]]
     return tasks, discovery
+
+
+def failed(package: str, error: str) -> dict[str, Any]:
+    """The result of a package that could not be measured at all (it does not import)."""
+    summary = {"package": package, "version": package_version(package), "error": error, "builds_tried": 0,
+               "builds_succeeded": 0, "classes_built": 0, "runtime_positive_sites": 0, "TP": 0, "FP": 0, "FN": 0,
+               "precision": None, "recall": None, "neutral": 0, "unverified": 0, "classes_needing_arguments": 0,
+               "modules_not_imported": 0}
+    return {"summary": summary, "rows": [], "sites": [], "build_failures": [[error, 1]], "builds": []}
 
 
 def measure(package: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -60,7 +73,10 @@ def measure(package: str, args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     root = package_root(package)
     settings = Settings(root=root, timeout=args.timeout, heads=args.heads)
-    tasks, discovery = _tasks(package, args, settings)
+    try:
+        tasks, discovery = _tasks(package, args, settings)
+    except DiscoveryFailed as error:
+        return failed(package, str(error))
     if args.limit is not None:
         tasks = tasks[: args.limit]
 

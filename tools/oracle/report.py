@@ -70,6 +70,9 @@ def markdown(packages: Sequence[dict[str, Any]], command: str) -> str:
     for package in packages:
         summary = package["summary"]
         failures = package.get("build_failures", [])
+        if "error" in summary:
+            out.append(f"- **{summary['package']}**: not measured: `{summary['error']}`")
+            continue
         out.append(f"- **{summary['package']}**: {summary['builds_succeeded']} of {summary['builds_tried']} builds "
                    f"succeeded; {summary['classes_needing_arguments']} classes need constructor arguments (not "
                    f"built unless a hook does); {summary['modules_not_imported']} modules did not import."

@@ -1,4 +1,5 @@
-"""Importable stand-ins for packages whose real builds cannot run here (CUDA-only wheels of torchvision/torchaudio).
+"""Importable stand-ins for packages whose real builds cannot run here (CUDA-only wheels of torchvision/torchaudio;
+ray, which neuralforecast imports for hyperparameter search only).
 
 Every attribute of a stub module, at any depth, is a stub class; calling or instantiating one raises, so a model
 that really needs the package fails to build (and is reported so) instead of silently building something else.
