@@ -32,7 +32,7 @@ from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from oracle.measure import measure  # noqa: E402 - after the path set-up
+from oracle.measure import measure, reclassify  # noqa: E402 - after the path set-up
 from oracle.report import markdown, print_package  # noqa: E402
 
 
@@ -56,14 +56,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print each task's build status")
     parser.add_argument("--merge", nargs="+", default=None, metavar="JSON",
                         help="measure nothing: combine the packages of earlier --json outputs (packages are "
-                             "measured independently, so parts run separately add up to one run)")
+                             "measured independently, so parts run separately add up to one run) and recompute "
+                             "the causes of their misses and false positives")
     parser.add_argument("--command", default=None, help="with --merge: the command recorded in the outputs")
     args = parser.parse_args(argv)
     packages = [*args.package, *(name for name in args.packages.split(",") if name)]
     results = []
     if args.merge:
         for path in args.merge:
-            results.extend(json.loads(Path(path).read_text("utf-8"))["packages"])
+            for result in json.loads(Path(path).read_text("utf-8"))["packages"]:
+                reclassify(result)
+                results.append(result)
     elif not packages:
         parser.error("name at least one package")
     for package in packages if not args.merge else []:

@@ -15,6 +15,7 @@ from typing import Optional
 from oracle.scoring import Row
 
 TORCH_ROOTS = ("torch", "nn", "F", "np", "numpy", "math")
+TORCH_CALL = "direct torch call"  # as a value shape only; as the cause of a miss it is "not recognised"
 
 
 @dataclass
@@ -135,17 +136,41 @@ def _narrowing(tests: list[ast.expr], names: set[str]) -> bool:
     return False
 
 
+def _binds(target: ast.expr, name: str) -> bool:
+    if isinstance(target, ast.Name):
+        return target.id == name
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return any(_binds(element, name) for element in target.elts)
+    return False
+
+
 def _local_origin(function: Optional[ast.FunctionDef], name: str, before: int) -> Optional[ast.expr]:
-    """The value of the last plain assignment to the local ``name`` above line ``before``."""
+    """The value of the last assignment binding the local ``name`` (also in a tuple) above line ``before``."""
     if function is None:
         return None
-    origin: Optional[ast.expr] = None
+    best: Optional[ast.Assign] = None
     for node in ast.walk(function):
-        if isinstance(node, ast.Assign) and node.lineno < before and any(
-                isinstance(target, ast.Name) and target.id == name for target in node.targets):
-            if origin is None or node.lineno > getattr(origin, "lineno", 0):
-                origin = node.value
-    return origin
+        if isinstance(node, ast.Assign) and node.lineno < before and any(_binds(t, name) for t in node.targets):
+            if best is None or node.lineno > best.lineno:
+                best = node
+    return best.value if best is not None else None
+
+
+def _narrowed_local(function: Optional[ast.FunctionDef], name: str, before: int) -> Optional[str]:
+    """The test of an ``if`` above ``before`` that checks ``name`` (isinstance / None) and re-binds it."""
+    if function is None:
+        return None
+    for node in ast.walk(function):
+        if not isinstance(node, ast.If) or node.lineno >= before:
+            continue
+        test = _dotted(node.test)
+        if name not in test or not any(word in test for word in ("isinstance(", " is None", " is not None",
+                                                                 "is_tensor(")):
+            continue
+        if any(isinstance(inner, ast.Assign) and any(_binds(t, name) for t in inner.targets)
+               for branch in (node.body, node.orelse) for statement in branch for inner in ast.walk(statement)):
+            return test
+    return None
 
 
 def _is_partial_attribute(cls: Optional[ast.ClassDef], callee: str) -> bool:
@@ -173,7 +198,7 @@ def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> 
     shape, shape_detail = _value_cause(row, context)
     primary = _runtime_cause(row, context, flags, static_codes_here, functions, foreign)
     if primary is None:
-        return shape, shape_detail
+        return ("other: torch call not recognised" if shape == TORCH_CALL else shape), shape_detail
     cause, detail = primary
     return cause, f"{detail} | value: {shape}" + (f" ({shape_detail})" if shape_detail else "")
 
@@ -206,9 +231,12 @@ def _value_cause(row: Row, context: Context) -> tuple[str, str]:
     container = row.code in ("TL003", "TL004")
     if value is None:
         return "other: statement shape", type(context.statement).__name__
-    names = {node.id for node in ast.walk(value) if isinstance(node, ast.Name)}
-    if isinstance(value, ast.IfExp) or _narrowing(context.branches, names):
+    if isinstance(value, ast.IfExp):
         return "value narrowed by isinstance/None check", _dotted(value)[:80]
+    if isinstance(value, ast.Name) and (_narrowing(context.branches, {value.id}) or _narrowed_local(
+            context.function, value.id, row.line)):
+        test = _narrowed_local(context.function, value.id, row.line) or "enclosing if"
+        return "value narrowed by isinstance/None check", f"{value.id} re-bound under `if {test}`"
     if isinstance(value, ast.Name):
         parameter = _parameter(context.function, value.id)
         if parameter is not None:
@@ -231,7 +259,7 @@ def _value_cause(row: Row, context: Context) -> tuple[str, str]:
     if isinstance(value, ast.Call):
         callee = _dotted(value.func)
         if callee.split(".")[0] in TORCH_ROOTS:
-            return "other: torch call not recognised", callee
+            return TORCH_CALL, callee
         if "partial" in callee or _is_partial_attribute(context.cls, callee):
             return "functools.partial factory", callee
         what = "container built by helper" if container else "tensor built by helper (function or method)"

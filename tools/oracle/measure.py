@@ -59,6 +59,40 @@ def _tasks(package: str, args: argparse.Namespace, settings: Settings) -> tuple[
     return tasks, discovery
 
 
+def classify(rows: list[scoring.Row], base: str) -> None:
+    """Source line, scope and cause of every row (again after ``--merge``: causes are heuristics that improve).
+
+    Static codes at a line are those of the findings there (every row but FN); runtime-positive codes are those
+    of TP and FN rows."""
+    index = causes.SourceIndex(base)
+    static_codes: dict[tuple[str, int], set[str]] = defaultdict(set)
+    runtime_codes: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for row in rows:
+        if row.kind != "FN":
+            static_codes[(row.path, row.line)].add(row.code)
+        if row.kind in ("TP", "FN"):
+            runtime_codes[(row.path, row.line)].add(row.code)
+    for row in rows:
+        row.source = index.line(row.path, row.line)
+        row.scope = index.scope(row.path, row.line)
+        if row.kind == "FN":
+            row.cause, row.detail = causes.classify_miss(row, index, static_codes[(row.path, row.line)])
+        elif row.kind == "FP":
+            row.cause, row.detail = causes.classify_false_positive(row, index, runtime_codes[(row.path, row.line)])
+
+
+def reclassify(result: dict[str, Any]) -> None:
+    """Recompute the causes of a stored result's rows against the installed package's sources."""
+    package = result["summary"]["package"]
+    try:
+        base = os.path.dirname(package_root(package).rstrip(os.sep))
+    except SystemExit:
+        return  # not installed here: keep the stored causes
+    rows = [scoring.Row(**row) for row in result["rows"]]
+    classify(rows, base)
+    result["rows"] = rows_as_dicts(rows)
+
+
 def failed(package: str, error: str) -> dict[str, Any]:
     """The result of a package that could not be measured at all (it does not import)."""
     summary = {"package": package, "version": package_version(package), "error": error, "builds_tried": 0,
@@ -111,22 +145,10 @@ def measure(package: str, args: argparse.Namespace) -> dict[str, Any]:
 
     rows = scoring.compare(root, lines, sites, findings)
     base = os.path.dirname(root.rstrip(os.sep))
-    index = causes.SourceIndex(base)
-    static_codes: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for finding in findings:
-        static_codes[(os.path.relpath(os.path.abspath(finding.path), base), finding.line)].add(finding.code)
-    runtime_codes: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for (code, path, line), site in sites.items():
-        if site.verdict == POSITIVE:
-            runtime_codes[(os.path.relpath(path, base), line)].add(code)
     for row in rows:
-        row.source = index.line(row.path, row.line)
-        row.scope = index.scope(row.path, row.line)
-        if row.kind == "FN":
-            row.cause, row.detail = causes.classify_miss(row, index, static_codes[(row.path, row.line)])
-        elif row.kind == "FP":
-            row.stored = sorted(stored.get((index.path(row.path), row.line), set()))
-            row.cause, row.detail = causes.classify_false_positive(row, index, runtime_codes[(row.path, row.line)])
+        if row.kind == "FP":
+            row.stored = sorted(stored.get((os.path.join(base, row.path), row.line), set()))
+    classify(rows, base)
 
     count = Counter(row.kind for row in rows)
     builds = [build for result in results for build in result.get("builds", [])]

@@ -1,5 +1,5 @@
 """Importable stand-ins for packages whose real builds cannot run here (CUDA-only wheels of torchvision/torchaudio;
-ray, which neuralforecast imports for hyperparameter search only).
+ray, which neuralforecast imports for hyperparameter search only, so its stub is permissive).
 
 Every attribute of a stub module, at any depth, is a stub class; calling or instantiating one raises, so a model
 that really needs the package fails to build (and is reported so) instead of silently building something else.
@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 
+_PERMISSIVE: set[str] = set()  # stub packages whose calls return stubs instead of raising
+
+
 class StubUsed(RuntimeError):
     pass
 
@@ -27,6 +30,8 @@ class _StubMeta(type):
         return _stub_class(f"{cls.__qualname__}.{name}")
 
     def __call__(cls, *args: object, **kwargs: object) -> Any:
+        if cls.__module__.split(".")[0] in _PERMISSIVE:
+            return cls  # an import-time default such as ray's BasicVariantGenerator(): a stub again, not an error
         raise StubUsed(f"{cls.__qualname__} is a stub (the real package is not installed in the oracle)")
 
 
@@ -63,8 +68,12 @@ class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__version__ = "0.28.0"  # type: ignore[attr-defined]
 
 
-def install(name: str) -> None:
-    """Make ``name`` (already being imported) a stub package and serve its submodules as stubs."""
+def install(name: str, permissive: bool = False) -> None:
+    """Make ``name`` (already being imported) a stub package and serve its submodules as stubs.
+
+    ``permissive``: calling a stub returns it instead of raising (for a package used only at import time)."""
+    if permissive:
+        _PERMISSIVE.add(name)
     module = sys.modules[name]
     module.__class__ = _StubModule
     module.__version__ = "0.28.0"  # type: ignore[attr-defined]
