@@ -15,7 +15,6 @@ import types
 from collections.abc import Sequence
 from typing import Any, Optional
 
-
 _PERMISSIVE: set[str] = set()  # stub packages whose calls return stubs instead of raising
 
 
