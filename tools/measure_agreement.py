@@ -46,7 +46,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="CPU seconds allowed for one build attempt")
     parser.add_argument("--memory-gb", type=float, default=6.0, help="data-size limit of one worker (0: none)")
     parser.add_argument("--heads", type=int, default=1, help="transformers: head variants besides the base model")
-    parser.add_argument("--types", nargs="*", default=None, help="transformers: build only these model types")
+    parser.add_argument("--types", nargs="*", default=None,
+                        help="transformers: build only these model types ('sample': the benchmark's 69)")
     parser.add_argument("--limit", type=int, default=None, help="run only the first N tasks of each package")
     parser.add_argument("--lint-executed-only", action="store_true",
                         help="lint only the files that ran (default: every file of the package, so that "

@@ -242,6 +242,16 @@ def _sub_model_class_names(model_type: str, config_class: type) -> list[str]:
     return names[:1]
 
 
+# ``--types sample``: 69 widely used model types (text, vision, audio, multimodal), the oracle's benchmark slice.
+SAMPLE_TYPES = (
+    "albert bart bert bloom clip deberta distilbert electra falcon gemma gpt2 gpt_neo gpt_neox gptj llama mistral "
+    "mixtral mpt opt phi qwen2 roberta t5 vit whisper wav2vec2 swin convnext detr blip mamba mobilebert xlnet "
+    "longformer reformer funnel led pegasus marian mbart m2m_100 big_bird canine clap encodec esm flava git "
+    "groupvit layoutlmv3 megatron_bert mobilevit nllb_moe owlvit perceiver pix2struct rembert segformer speecht5 "
+    "squeezebert trocr tvp udop videomae vilt visual_bert yolos yoso zoedepth"
+).split()
+
+
 def model_types() -> list[str]:
     from transformers.models.auto.configuration_auto import CONFIG_MAPPING_NAMES
 

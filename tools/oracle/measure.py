@@ -49,7 +49,8 @@ def _tasks(package: str, args: argparse.Namespace, settings: Settings) -> tuple[
 
         types = hf.model_types()
         if args.types:
-            types = [t for t in types if t in set(args.types)]
+            wanted = set(hf.SAMPLE_TYPES if args.types == ["sample"] else args.types)
+            types = [t for t in types if t in wanted]
         return [Task(package, "transformers", t) for t in types], {}
     discovery = run_tasks([Task(package, "discover", "")], settings, 1, args.memory_gb, not args.no_stubs)[0]
     if "error" in discovery:
