@@ -67,7 +67,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for path in args.merge:
             for result in json.loads(Path(path).read_text("utf-8"))["packages"]:
                 reclassify(result)
-                results.append(result)
+                name = result["summary"]["package"]
+                results = [earlier for earlier in results if earlier["summary"]["package"] != name]
+                results.append(result)  # a package measured again in a later file replaces the earlier result
     elif not packages:
         parser.error("name at least one package")
     for package in packages if not args.merge else []:

@@ -48,6 +48,13 @@ def _diffusion(kind: str, **kwargs: Any) -> Factory:
     return build
 
 
+def _torchrl_binary_to_decimal() -> Any:
+    import torch
+    from torchrl.data.map.hash import BinaryToDecimal
+
+    return BinaryToDecimal(num_bits=4, device=torch.device("cpu"), dtype=torch.int64)
+
+
 def _e3nn_gate() -> Any:
     from e3nn import nn, o3
 
@@ -64,6 +71,16 @@ HOOKS: dict[str, dict[str, Factory]] = {
         "RotaryEmbedding(no cache)": _call("rotary_embedding_torch.RotaryEmbedding", dim=16, cache_if_possible=False),
     },
     "whisper": {"Whisper(tiny dims)": _whisper},
+    "pytorch_metric_learning": {
+        name: _call(f"pytorch_metric_learning.losses.{name}", num_classes=4, embedding_size=8)
+        for name in ("LargeMarginSoftmaxLoss", "ProxyAnchorLoss", "ProxyNCALoss", "NormalizedSoftmaxLoss",
+                     "SphereFaceLoss", "ArcFaceLoss", "CosFaceLoss", "SoftTripleLoss", "SubCenterArcFaceLoss")
+    } | {
+        "P2SGradLoss": _call("pytorch_metric_learning.losses.P2SGradLoss", descriptors_dim=8, num_classes=4),
+        "ManifoldLoss": _call("pytorch_metric_learning.losses.ManifoldLoss", l=8, K=4),
+        "SparseCentersRegularizer": _call("pytorch_metric_learning.regularizers.SparseCentersRegularizer",
+                                          num_classes=4, centers_per_class=2),
+    },
     "encodec": {
         "encodec_model_24khz": _call("encodec:EncodecModel.encodec_model_24khz", pretrained=False),
         "encodec_model_48khz": _call("encodec:EncodecModel.encodec_model_48khz", pretrained=False),
@@ -123,6 +140,7 @@ HOOKS: dict[str, dict[str, Factory]] = {
         "RSSMPrior": _call("torchrl.modules.RSSMPrior", action_spec=None, hidden_dim=8, rnn_hidden_dim=8,
                            state_dim=4, action_dim=2),
         "PopArtValueNorm": _call("torchrl.modules.PopArtValueNorm", 4),
+        "BinaryToDecimal": _torchrl_binary_to_decimal,
     },
     "lpips": {
         "NetLinLayer": _call("lpips.lpips.NetLinLayer", 8),
