@@ -65,7 +65,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     results = []
     if args.merge:
         for path in args.merge:
-            for result in json.loads(Path(path).read_text("utf-8"))["packages"]:
+            document = json.loads(Path(path).read_text("utf-8"))
+            for result in document["packages"]:
+                result.setdefault("measured_by", document.get("command", path))
                 reclassify(result)
                 name = result["summary"]["package"]
                 results = [earlier for earlier in results if earlier["summary"]["package"] != name]
@@ -75,6 +77,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for package in packages if not args.merge else []:
         print(f"measuring {package} ...", file=sys.stderr)
         result = measure(package, args)
+        result["measured_by"] = "python tools/measure_agreement.py " + shlex.join(
+            argv if argv is not None else sys.argv[1:])
         print_package(result["summary"], result["rows"], args.show)
         results.append(result)
     command = args.command or "python tools/measure_agreement.py " + shlex.join(

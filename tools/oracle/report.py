@@ -78,6 +78,11 @@ def markdown(packages: Sequence[dict[str, Any]], command: str) -> str:
                    f"built unless a hook does); {summary['modules_not_imported']} modules did not import."
                    + (" Most common failures: " + "; ".join(f"{n}x `{m}`" for m, n in failures[:4]) if failures
                       else ""))
+    origins = {package.get("measured_by", command) for package in packages}
+    if origins != {command}:
+        out += ["", "## Where each result comes from", ""]
+        for package in packages:
+            out.append(f"- {package['summary']['package']}: `{package.get('measured_by', command)}`")
     return "\n".join(out) + "\n"
 
 
