@@ -37,10 +37,10 @@ def measure(package: str, tmp_path: Path) -> dict[str, Any]:
 def test_pytorch_metric_learning(tmp_path: Path) -> None:
     result = measure("pytorch_metric_learning", tmp_path)
     summary = result["summary"]
-    assert summary["classes_built"] >= 50, summary
-    assert summary["builds_succeeded"] >= 50, summary
-    assert summary["runtime_positive_sites"] >= 3, result["sites"]
-    assert summary["TP"] >= 3, summary
+    assert summary["classes_built"] >= 60, summary  # measured: 70
+    assert summary["builds_succeeded"] >= 60, summary  # measured: 69 of 72
+    assert summary["runtime_positive_sites"] >= 10, result["sites"]  # measured: 10, all TL001
+    assert summary["TP"] >= 10, summary
     assert summary["precision"] is not None and summary["precision"] >= 1.0, [
         row for row in result["rows"] if row["kind"] == "FP"
     ]
