@@ -1,0 +1,52 @@
+"""A tiny package the oracle test builds: each class shows one kind of runtime truth (see the line comments)."""
+
+import torch
+from torch import nn
+
+
+class Everything(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.mask = torch.ones(3)  # positive TL001
+        self.scale = torch.zeros(2, requires_grad=True)  # positive TL002
+        self.layers = [nn.Linear(2, 2)]  # positive TL003
+        self.weights = [torch.ones(1)]  # positive TL004
+        self.tmp = torch.ones(1)  # neutral: replaced below
+        self.tmp = None
+        self.lin = nn.Linear(2, 2)
+        self.alias = [self.lin]  # neutral: alias of a registered module
+        self.sizes = [1, 2]  # harmless: no site
+
+
+class MovesOwn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.state = torch.zeros(2)  # neutral: _apply moves it
+
+    def _apply(self, fn, recurse=True):
+        self.state = fn(self.state)
+        return super()._apply(fn, recurse)
+
+
+class FakeTo(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.table = torch.zeros(2)  # positive TL001: to() is overridden but moves nothing itself
+
+    def to(self, *args, **kwargs):
+        return super().to(*args, **kwargs)
+
+
+class Later(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.setup()
+
+    def setup(self):
+        self.cache = torch.ones(2)  # positive TL001 in a method other than __init__
+
+
+class NeedsArgument(nn.Module):
+    def __init__(self, size):
+        super().__init__()
+        self.never = torch.ones(size)  # not built: needs an argument

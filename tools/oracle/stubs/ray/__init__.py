@@ -1,0 +1,3 @@
+from _oracle_stub import install
+
+install(__name__, permissive=True)
