@@ -106,19 +106,34 @@ def _disable_for_line(
     )
 
 
-def _fix_all(result: LintResult, job: Job, request: Request, lines: Sequence[str]) -> tuple[
-    Optional[types.CodeAction], list[str]
-]:
+FIX_ALL_TITLE = "torchlint: fix all auto-fixable problems"
+
+
+def fix_all_edit(result: LintResult, job: Job, request: Request) -> tuple[Optional[types.WorkspaceEdit], list[str]]:
+    """The edit that turns the linted text into what ``--fix`` makes of it (None: nothing to fix)."""
     if not any(job.policy.allows(d) for d in result.diagnostics):
         return None, []
     fixed, errors = fix_all(result.text, request.path, job)
     if fixed is None:
         return None, errors
-    edits = _lsp_edits(text_edits.diff_edits(result.text, fixed), lines, request.encoding)
-    action = types.CodeAction(
-        title="torchlint: fix all auto-fixable problems", kind=FIX_ALL, edit=_workspace_edit(request, edits)
-    )
-    return action, errors
+    edits = _lsp_edits(text_edits.diff_edits(result.text, fixed), physical_lines(result.text), request.encoding)
+    return _workspace_edit(request, edits), errors
+
+
+def _fix_all(result: LintResult, job: Job, request: Request, lazy: bool) -> tuple[
+    Optional[types.CodeAction], list[str]
+]:
+    """With ``lazy`` (the client resolves actions), the action's edit is left for ``codeAction/resolve``: the
+    fix loop runs only when the user picks it, not on every cursor move."""
+    if lazy:
+        if not any(job.policy.allows(d) for d in result.diagnostics):
+            return None, []
+        data = {"uri": request.uri, "version": request.version}
+        return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, data=data), []
+    edit, errors = fix_all_edit(result, job, request)
+    if edit is None:
+        return None, errors
+    return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL, edit=edit), errors
 
 
 def _comment_lines(text: str) -> tuple[set[int], dict[int, int]]:
@@ -129,7 +144,7 @@ def _comment_lines(text: str) -> tuple[set[int], dict[int, int]]:
 
 
 def code_actions(
-    result: LintResult, job: Job, request: Request, editor: EditorSettings
+    result: LintResult, job: Job, request: Request, editor: EditorSettings, lazy_fix_all: bool = False
 ) -> tuple[list[types.CodeAction], list[str]]:
     """The actions for ``request.where`` on the linted text, and the errors to log."""
     lines = physical_lines(result.text)
@@ -148,7 +163,7 @@ def code_actions(
                 if action is not None:
                     actions.append(action)
     if _wanted(FIX_ALL, request.only):
-        action, errors = _fix_all(result, job, request, lines)
+        action, errors = _fix_all(result, job, request, lazy_fix_all)
         if action is not None:
             actions.append(action)
     return actions, errors

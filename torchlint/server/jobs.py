@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 
 from torchlint.config.config_file import Config, ConfigError, ConfigResolver
+from torchlint.config.exclusion import is_excluded
 from torchlint.config.selection import SelectionError, enabled_codes
 from torchlint.config.settings import NON_PERSISTENT, Settings
 from torchlint.contract.rule import Rule
@@ -24,7 +25,7 @@ def _codes(selectors: Sequence[str]) -> frozenset[str]:
     return enabled_codes([rule.code for rule in all_rules()], (), selectors) if selectors else frozenset()
 
 
-def _checked(config: Config) -> None:
+def check_codes(config: Config) -> None:
     """Unknown codes are errors that name where they were written."""
     for selectors in (config.select or (), config.extend_select, config.ignore, config.extend_safe_fixes,
                       config.extend_unsafe_fixes, *[ignored for _, ignored in config.per_file_ignores]):
@@ -48,8 +49,8 @@ def _rules(config: Config, editor: Config) -> list[Rule]:
 def build_job(config: Config, editor: Config, project: BufferProject) -> Job:
     """The command line's job for ``config`` (see ``torchlint.commands.cli``), with the editor's settings in
     the place of command-line options."""
-    _checked(config)
-    _checked(editor)
+    check_codes(config)
+    check_codes(editor)
     settings = Settings(
         target_torch=editor.target_torch or config.target_torch,
         buffer_persistence=editor.fix_buffer_persistence or config.fix_buffer_persistence or NON_PERSISTENT,
@@ -88,6 +89,11 @@ class Jobs:
                 project = self.projects[bases] = BufferProject(self.buffers, bases)
             job = self._jobs[id(config)] = build_job(config, self.editor.lint, project)
         return job
+
+    def excluded(self, path: str) -> bool:
+        """As on the command line for a file named explicitly: excluded only under ``force-exclude``."""
+        config = self._resolver.for_file(path)
+        return config.force_exclude and is_excluded(path, config, ancestors=True)
 
     def reload(self, editor: EditorSettings | None = None) -> None:
         """Read the configuration files again (one changed), or take new editor settings."""

@@ -21,10 +21,10 @@ from pygls.uris import to_fs_path
 from torchlint import __version__
 from torchlint.config.config_file import CONFIG_FILES, Config, ConfigError
 from torchlint.run.runner import Job
-from torchlint.server.code_actions import KINDS, Request, code_actions
+from torchlint.server.code_actions import FIX_ALL, KINDS, Request, code_actions, fix_all_edit
 from torchlint.server.editor_settings import EditorSettings, parse_settings
 from torchlint.server.hover import hover
-from torchlint.server.jobs import Jobs, build_job
+from torchlint.server.jobs import Jobs, build_job, check_codes
 from torchlint.server.linting import LintResult, lint_document
 from torchlint.server.lsp_diagnostics import to_lsp
 from torchlint.server.open_buffers import BufferProject
@@ -79,6 +79,12 @@ class TorchlintServer(LanguageServer):
             self.show_once(f"{error}; using the defaults")
         return build_job(Config(root=self.jobs.default_root), Config(), BufferProject(self.buffers))
 
+    def excluded(self, path: str) -> bool:
+        try:
+            return self.jobs.excluded(path)
+        except ConfigError:
+            return False  # job_for has said what is wrong
+
     # --- linting -----------------------------------------------------------------------------------
 
     async def current_result(self, uri: str) -> Optional[LintResult]:
@@ -93,9 +99,12 @@ class TorchlintServer(LanguageServer):
                 return kept
             path = self.path_of(uri)
             job = self.job_for(path)
-            result = await asyncio.get_running_loop().run_in_executor(
-                self.linter, lint_document, text, path, job, version
-            )
+            if self.excluded(path):
+                result = LintResult(version, text)
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self.linter, lint_document, text, path, job, version
+                )
             for error in result.errors:
                 self.log(error)
             if self.is_open(uri) and self.workspace.get_text_document(uri).version == version:
@@ -168,10 +177,12 @@ def initialize(ls: TorchlintServer, params: types.InitializeParams) -> None:
     ls.pull = diagnostic is not None
     if params.initialization_options is not None:
         try:
-            ls.editor = parse_settings(params.initialization_options)
+            editor = parse_settings(params.initialization_options)
+            check_codes(editor.lint)
+            ls.editor = editor
         except ConfigError as error:
             ls.show_once(f"{error}; the editor's torchlint settings are ignored")
-        ls.jobs.reload(ls.editor)
+    ls.jobs.reload(ls.editor)  # configurations' defaults are now relative to the workspace
 
 
 @server.feature(types.INITIALIZED)
@@ -241,25 +252,59 @@ async def pull_diagnostics(
     return types.RelatedFullDocumentDiagnosticReport(items=ls.lsp_diagnostics(result), result_id=result_id)
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(KINDS)))
+def _request(ls: TorchlintServer, uri: str, result: LintResult, params: Optional[types.CodeActionParams]) -> Request:
+    edit_capabilities = ls.client_capabilities.workspace and ls.client_capabilities.workspace.workspace_edit
+    where = params.range if params is not None else types.Range(types.Position(0, 0), types.Position(0, 0))
+    return Request(
+        uri=uri, version=result.version, path=ls.path_of(uri), where=where,
+        only=params.context.only if params is not None else [FIX_ALL], encoding=ls.encoding,
+        document_changes=bool(edit_capabilities and edit_capabilities.document_changes),
+    )
+
+
+def _resolves_edits(ls: TorchlintServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    actions = text_document and text_document.code_action
+    resolve = actions and actions.resolve_support
+    return bool(resolve and "edit" in resolve.properties and actions and actions.data_support)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(KINDS), resolve_provider=True)
+)
 async def code_action(ls: TorchlintServer, params: types.CodeActionParams) -> Optional[list[types.CodeAction]]:
     uri = params.text_document.uri
     result = await ls.current_result(uri)
     if result is None:
         return None
-    path = ls.path_of(uri)
-    edit_capabilities = ls.client_capabilities.workspace and ls.client_capabilities.workspace.workspace_edit
-    request = Request(
-        uri=uri, version=result.version, path=path, where=params.range, only=params.context.only,
-        encoding=ls.encoding, document_changes=bool(edit_capabilities and edit_capabilities.document_changes),
-    )
-    job = ls.job_for(path)
+    request = _request(ls, uri, result, params)
+    job = ls.job_for(request.path)
     actions, errors = await asyncio.get_running_loop().run_in_executor(
-        ls.linter, code_actions, result, job, request, ls.editor
+        ls.linter, code_actions, result, job, request, ls.editor, _resolves_edits(ls)
     )
     for error in errors:
         ls.log(error)
     return actions
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: TorchlintServer, action: types.CodeAction) -> types.CodeAction:
+    """Fill in fix-all's edit, on the document's current text."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if action.kind != FIX_ALL or not isinstance(uri, str):
+        return action
+    result = await ls.current_result(uri)
+    if result is None:
+        return action
+    request = _request(ls, uri, result, None)
+    edit, errors = await asyncio.get_running_loop().run_in_executor(
+        ls.linter, fix_all_edit, result, ls.job_for(request.path), request
+    )
+    for error in errors:
+        ls.log(error)
+    action.edit = edit or types.WorkspaceEdit(changes={})
+    return action
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -273,10 +318,12 @@ def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigu
     if params.settings is None:
         return
     try:
-        ls.editor = parse_settings(params.settings)
+        editor = parse_settings(params.settings)
+        check_codes(editor.lint)
     except ConfigError as error:
         ls.show_once(f"{error}; the previous settings stay")
         return
+    ls.editor = editor
     ls.jobs.reload(ls.editor)
     ls.relint_all()
 

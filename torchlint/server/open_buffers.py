@@ -10,6 +10,7 @@ lint, because an answer about one file may rest on others.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Mapping
 from typing import Optional
 
@@ -28,6 +29,7 @@ class BufferProject(Project):
         super().__init__(extra_bases)
         self.buffers = buffers  # absolute path -> the text of its open buffer (shared with the server)
         self._changed: set[str] = set()
+        self._lock = threading.Lock()  # changes are noted on the server's thread, read on the linting thread
 
     def outline(self, path: str, text: Optional[str] = None) -> Optional[Outline]:
         if text is None:
@@ -48,11 +50,15 @@ class BufferProject(Project):
         return tensor_functions(model)
 
     def changed(self, path: str) -> None:
-        self._changed.add(os.path.abspath(path))
+        with self._lock:
+            self._changed.add(os.path.abspath(path))
 
     def before_lint(self, path: str) -> None:
         """Forget what may be stale for linting ``path``: nothing while only ``path`` itself changed since the
         last fresh start (its outline is taken again from its new text), everything once another file did."""
-        if self._changed - {os.path.abspath(path)}:
+        with self._lock:
+            stale = bool(self._changed - {os.path.abspath(path)})
+            if stale:
+                self._changed.clear()
+        if stale:
             super().__init__(self.extra_bases)
-            self._changed.clear()
