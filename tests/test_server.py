@@ -210,7 +210,7 @@ def test_quick_fixes_say_safe_or_unsafe_and_apply_as_the_command_line_fixes(tmp_
                 assert scale == []  # unsafe fixes only under the unsafe-fixes setting
                 return
             (action,) = scale
-            assert action.title.endswith("(TL001, unsafe fix: may change state_dict() or parameters())")
+            assert action.title.endswith("(TL001, unsafe fix: read the rule's Fix safety)")
             assert not action.is_preferred
             fixed = apply_edits(MODEL, action_edits(action, uri))
             assert fixed.splitlines()[SCALE_LINE] == cli_fix(True, "TL001").splitlines()[SCALE_LINE]

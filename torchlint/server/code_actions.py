@@ -73,7 +73,7 @@ def _quick_fix(
     if not edits:
         return None
     safe = applicability is Applicability.SAFE
-    safety = "safe fix" if safe else "unsafe fix: may change state_dict() or parameters()"
+    safety = "safe fix" if safe else "unsafe fix: read the rule's Fix safety"
     return types.CodeAction(
         title=f"{diagnostic.fix.description} ({diagnostic.code}, {safety})",
         kind=types.CodeActionKind.QuickFix,

@@ -99,7 +99,8 @@ class TorchlintServer(LanguageServer):
                 return kept
             path = self.path_of(uri)
             job = self.job_for(path)
-            if self.excluded(path):
+            python = document.language_id in (None, "python") or path.endswith((".py", ".pyi"))
+            if not python or self.excluded(path):
                 result = LintResult(version, text)
             else:
                 result = await asyncio.get_running_loop().run_in_executor(
