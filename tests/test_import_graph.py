@@ -20,7 +20,7 @@ STAGES: dict[str, int] = {
     "engine": 5,
     "report": 6,
     "run": 7,
-    "commands": 8,
+    "commands": 8, "server": 8,
     "integrations": 9,
 }
 # modules at the package root: what they are allowed to reach

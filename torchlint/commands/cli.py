@@ -364,6 +364,7 @@ def _add_noqa(diagnostics: Sequence[Diagnostic], failed: bool) -> int:
 SUBCOMMANDS = {
     "rule": "torchlint.commands.rule_command",  # torchlint rule TL001 | --all: a rule's documentation
     "audit": "torchlint.commands.audit_command",  # torchlint audit pkg.module:factory: runtime audit of a model
+    "server": "torchlint.server.command",  # torchlint server: the language server (needs the lsp extra)
 }
 
 

@@ -1,0 +1,350 @@
+"""The language server: documents in, diagnostics, code actions and hovers out (pygls over stdio).
+
+Diagnostics are pushed (``textDocument/publishDiagnostics``, with the version they belong to) on open and save
+and, debounced, on change; a client that offers pull diagnostics (``textDocument/diagnostic``) gets them
+only when it asks. Linting runs on one worker thread, so the connection stays responsive; a result for a
+version the document has already moved past is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from torchlint import __version__
+from torchlint.config.config_file import CONFIG_FILES, Config, ConfigError
+from torchlint.run.runner import Job
+from torchlint.server.code_actions import FIX_ALL, KINDS, Request, code_actions, fix_all_edit
+from torchlint.server.editor_settings import EditorSettings, parse_settings
+from torchlint.server.hover import hover
+from torchlint.server.jobs import Jobs, build_job, check_codes
+from torchlint.server.linting import LintResult, lint_document
+from torchlint.server.lsp_diagnostics import to_lsp
+from torchlint.server.open_buffers import BufferProject
+from torchlint.server.positions import UTF8, UTF16, UTF32
+from torchlint.source.lines import physical_lines
+
+WATCHED = ["**/*.py", *[f"**/{name}" for name in CONFIG_FILES]]
+_ENCODINGS = {"utf-8": UTF8, "utf-16": UTF16, "utf-32": UTF32}
+
+
+class TorchlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("torchlint", __version__)
+        self.editor = EditorSettings()
+        self.buffers: dict[str, str] = {}  # absolute path -> text of the open document
+        self.jobs = Jobs(self.editor, self.buffers, os.getcwd())
+        self.results: dict[str, LintResult] = {}  # by uri: the latest result of the current version
+        self.pending: dict[str, asyncio.Future[Any]] = {}
+        self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torchlint-lint")
+        self.pull = False  # the client asks for diagnostics (textDocument/diagnostic) instead of being sent them
+        self._shown_errors: set[str] = set()
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        return _ENCODINGS.get(str(self.workspace.position_encoding or "utf-16"), UTF16)
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=f"torchlint: {message}"))
+
+    def show_once(self, message: str) -> None:
+        """A problem the user must fix (a broken configuration): shown once, logged every time."""
+        self.log(message)
+        if message not in self._shown_errors:
+            self._shown_errors.add(message)
+            shown = types.ShowMessageParams(type=types.MessageType.Error, message=f"torchlint: {message}")
+            self.window_show_message(shown)
+
+    @staticmethod
+    def path_of(uri: str) -> str:
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        return os.path.abspath(path) if path else os.path.join(os.getcwd(), "untitled.py")
+
+    def is_open(self, uri: str) -> bool:
+        return uri in self.workspace.text_documents
+
+    def job_for(self, path: str) -> Job:
+        try:
+            return self.jobs.for_file(path)
+        except ConfigError as error:
+            self.show_once(f"{error}; using the defaults")
+        return build_job(Config(root=self.jobs.default_root), Config(), BufferProject(self.buffers))
+
+    def excluded(self, path: str) -> bool:
+        try:
+            return self.jobs.excluded(path)
+        except ConfigError:
+            return False  # job_for has said what is wrong
+
+    # --- linting -----------------------------------------------------------------------------------
+
+    async def current_result(self, uri: str) -> Optional[LintResult]:
+        """The result for the document's current version (linted now if needed); None when not open."""
+        for _ in range(100):  # the document may change while it is linted: lint its new version
+            if not self.is_open(uri):
+                return None
+            document = self.workspace.get_text_document(uri)
+            text, version = document.source, document.version
+            kept = self.results.get(uri)
+            if kept is not None and kept.version == version and kept.text == text:
+                return kept
+            path = self.path_of(uri)
+            job = self.job_for(path)
+            python = document.language_id in (None, "python") or path.endswith((".py", ".pyi"))
+            if not python or self.excluded(path):
+                result = LintResult(version, text)
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self.linter, lint_document, text, path, job, version
+                )
+            for error in result.errors:
+                self.log(error)
+            if self.is_open(uri) and self.workspace.get_text_document(uri).version == version:
+                self.results[uri] = result
+                return result
+        return None
+
+    def lsp_diagnostics(self, result: LintResult) -> list[types.Diagnostic]:
+        lines = physical_lines(result.text)
+        return [to_lsp(d, lines, self.encoding, self.editor) for d in result.diagnostics]
+
+    async def _lint_and_publish(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        version = self.workspace.get_text_document(uri).version if self.is_open(uri) else None
+        result = await self.current_result(uri)
+        if result is None or result.version != version:
+            return  # closed, or a newer version is on its way: its own lint publishes
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=self.lsp_diagnostics(result), version=result.version)
+        )
+
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        """Lint ``uri`` after ``delay`` seconds and push its diagnostics; a later call replaces this one."""
+        if self.pull:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.ensure_future(self._lint_and_publish(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._finished(uri, done))
+
+    def _finished(self, uri: str, task: asyncio.Future[Any]) -> None:
+        if self.pending.get(uri) is task:
+            del self.pending[uri]
+        if not task.cancelled() and task.exception() is not None:
+            error = task.exception()
+            self.log(f"internal error: {type(error).__name__}: {error}")
+
+    def relint_all(self) -> None:
+        """Configuration or other files changed: every open document again (pull clients are told to ask)."""
+        self.results.clear()
+        if self.pull:
+            refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
+            if refresh and refresh.refresh_support:
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri)
+
+    def buffer_changed(self, uri: str) -> None:
+        path = self.path_of(uri)
+        if self.is_open(uri):
+            self.buffers[path] = self.workspace.get_text_document(uri).source
+        else:
+            self.buffers.pop(path, None)
+        self.jobs.changed(path)
+
+
+server = TorchlintServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: TorchlintServer, params: types.InitializeParams) -> None:
+    root = ls.workspace.root_path
+    if root:
+        ls.jobs.default_root = root
+    diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
+    ls.pull = diagnostic is not None
+    if params.initialization_options is not None:
+        try:
+            editor = parse_settings(params.initialization_options)
+            check_codes(editor.lint)
+            ls.editor = editor
+        except ConfigError as error:
+            ls.show_once(f"{error}; the editor's torchlint settings are ignored")
+    ls.jobs.reload(ls.editor)  # configurations' defaults are now relative to the workspace
+
+
+@server.feature(types.INITIALIZED)
+async def initialized(ls: TorchlintServer, params: types.InitializedParams) -> None:
+    watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+    if not (watched and watched.dynamic_registration):
+        return
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
+    )
+    registration = types.Registration(
+        id="torchlint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+    )
+    try:
+        await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+    except Exception as error:  # the client said no: configuration changes are then seen after a restart
+        ls.log(f"could not watch configuration files: {error}", types.MessageType.Warning)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: TorchlintServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.buffer_changed(params.text_document.uri)
+    ls.schedule(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: TorchlintServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.buffer_changed(params.text_document.uri)
+    ls.schedule(params.text_document.uri, ls.editor.debounce_ms / 1000)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: TorchlintServer, params: types.DidSaveTextDocumentParams) -> None:
+    """A saved file may be another open file's base: lint every open document again."""
+    for uri in list(ls.workspace.text_documents):
+        if uri != params.text_document.uri:
+            ls.results.pop(uri, None)
+            ls.schedule(uri)
+    ls.schedule(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: TorchlintServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.buffer_changed(uri)
+    ls.results.pop(uri, None)
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    if not ls.pull:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_DIAGNOSTIC,
+    types.DiagnosticOptions(identifier="torchlint", inter_file_dependencies=True, workspace_diagnostics=False),
+)
+async def pull_diagnostics(
+    ls: TorchlintServer, params: types.DocumentDiagnosticParams
+) -> types.DocumentDiagnosticReport:
+    result = await ls.current_result(params.text_document.uri)
+    if result is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = f"{result.version}:{hash(result.text)}:{id(result)}"
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.lsp_diagnostics(result), result_id=result_id)
+
+
+def _request(ls: TorchlintServer, uri: str, result: LintResult, params: Optional[types.CodeActionParams]) -> Request:
+    edit_capabilities = ls.client_capabilities.workspace and ls.client_capabilities.workspace.workspace_edit
+    where = params.range if params is not None else types.Range(types.Position(0, 0), types.Position(0, 0))
+    return Request(
+        uri=uri, version=result.version, path=ls.path_of(uri), where=where,
+        only=params.context.only if params is not None else [FIX_ALL], encoding=ls.encoding,
+        document_changes=bool(edit_capabilities and edit_capabilities.document_changes),
+    )
+
+
+def _resolves_edits(ls: TorchlintServer) -> bool:
+    text_document = ls.client_capabilities.text_document
+    actions = text_document and text_document.code_action
+    resolve = actions and actions.resolve_support
+    return bool(resolve and "edit" in resolve.properties and actions and actions.data_support)
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=list(KINDS), resolve_provider=True)
+)
+async def code_action(ls: TorchlintServer, params: types.CodeActionParams) -> Optional[list[types.CodeAction]]:
+    uri = params.text_document.uri
+    result = await ls.current_result(uri)
+    if result is None:
+        return None
+    request = _request(ls, uri, result, params)
+    job = ls.job_for(request.path)
+    actions, errors = await asyncio.get_running_loop().run_in_executor(
+        ls.linter, code_actions, result, job, request, ls.editor, _resolves_edits(ls)
+    )
+    for error in errors:
+        ls.log(error)
+    return actions
+
+
+@server.feature(types.CODE_ACTION_RESOLVE)
+async def resolve_code_action(ls: TorchlintServer, action: types.CodeAction) -> types.CodeAction:
+    """Fill in fix-all's edit, on the document's current text."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if action.kind != FIX_ALL or not isinstance(uri, str):
+        return action
+    result = await ls.current_result(uri)
+    if result is None:
+        return action
+    request = _request(ls, uri, result, None)
+    edit, errors = await asyncio.get_running_loop().run_in_executor(
+        ls.linter, fix_all_edit, result, ls.job_for(request.path), request
+    )
+    for error in errors:
+        ls.log(error)
+    action.edit = edit or types.WorkspaceEdit(changes={})
+    return action
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+async def on_hover(ls: TorchlintServer, params: types.HoverParams) -> Optional[types.Hover]:
+    result = await ls.current_result(params.text_document.uri)
+    return None if result is None else hover(result, params.position, ls.encoding)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigurationParams) -> None:
+    if params.settings is None:
+        return
+    try:
+        editor = parse_settings(params.settings)
+        check_codes(editor.lint)
+    except ConfigError as error:
+        ls.show_once(f"{error}; the previous settings stay")
+        return
+    ls.editor = editor
+    ls.jobs.reload(ls.editor)
+    ls.relint_all()
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: TorchlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+    reload = False
+    for change in params.changes:
+        path = ls.path_of(change.uri)
+        if os.path.basename(path) in CONFIG_FILES:
+            reload = True
+        elif path.endswith(".py") and path not in ls.buffers:
+            ls.jobs.changed(path)
+    if reload:
+        ls._shown_errors.clear()
+        ls.jobs.reload()
+    ls.relint_all()
+
+
+def serve() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    server.start_io()
+

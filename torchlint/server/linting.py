@@ -1,0 +1,74 @@
+"""Lint one document's text as the command line lints a file, keeping what code actions need: the parsed
+tree the diagnostics' fixes point into (their edits are rendered as text only when a code action asks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import libcst as cst
+
+from torchlint.contract.diagnostics import Diagnostic
+from torchlint.engine.fix_loop import FixError, fix_text
+from torchlint.engine.linter import lint_module, parse, syntax_error, without_analysis
+from torchlint.run.runner import Job
+from torchlint.server.guarded_rules import guard
+from torchlint.server.open_buffers import BufferProject
+from torchlint.source.deep_stack import call_with_deep_stack
+
+
+@dataclass
+class LintResult:
+    version: Optional[int]
+    text: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    module: Optional[cst.Module] = None  # the tree the fixes point into (None: nothing to fix)
+    errors: list[str] = field(default_factory=list)  # one line each, for the client's log
+
+
+def _lint(text: str, path: str, job: Job, result: LintResult) -> None:
+    rules = guard(job.rules_for(path), lambda code, error: result.errors.append(
+        f"{path}: rule {code} failed ({type(error).__name__}: {error}); the other rules' findings are shown"
+    ))
+    quick = without_analysis(text, path, rules, job.settings, job.project)
+    if quick is not None:
+        result.diagnostics = quick
+        return
+    try:
+        module = parse(text)
+    except cst.ParserSyntaxError as error:
+        result.diagnostics = [syntax_error(path, error, text)]
+        return
+    result.diagnostics = lint_module(module, text, path, rules, job.settings, job.project)
+    result.module = module
+
+
+def lint_document(text: str, path: str, job: Job, version: Optional[int] = None) -> LintResult:
+    """The diagnostics of ``text`` (the buffer of ``path``); an error is reported, never raised."""
+    result = LintResult(version, text)
+    if isinstance(job.project, BufferProject):
+        job.project.before_lint(path)
+    try:
+        call_with_deep_stack(lambda: _lint(text, path, job, result))
+    except RecursionError:
+        result.errors.append(f"{path}: too deeply nested to analyse")
+    except Exception as error:  # a bug in torchlint: name the file, keep the server alive
+        result.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
+    return result
+
+
+def fix_all(text: str, path: str, job: Job) -> tuple[Optional[str], list[str]]:
+    """What ``--fix`` would make of ``text`` (None: nothing to change), and the errors to log."""
+    errors: list[str] = []
+    rules = guard(job.rules_for(path), lambda code, error: errors.append(f"{path}: rule {code} failed: {error}"))
+    if isinstance(job.project, BufferProject):
+        job.project.before_lint(path)
+    try:
+        result = call_with_deep_stack(
+            lambda: fix_text(text, path, rules, job.policy.allows, job.settings, job.project)
+        )
+    except FixError as error:
+        return None, [*errors, f"{path}: {error}"]
+    except Exception as error:
+        return None, [*errors, f"{path}: internal error while fixing: {type(error).__name__}: {error}"]
+    return (result.text if result.changed(text) else None), errors
