@@ -28,7 +28,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -61,6 +61,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                              "the causes of their misses and false positives")
     parser.add_argument("--command", default=None, help="with --merge: the command recorded in the outputs")
     args = parser.parse_args(argv)
+    args.argv = list(argv if argv is not None else sys.argv[1:])
     packages = [*args.package, *(name for name in args.packages.split(",") if name)]
     results = []
     if args.merge:
@@ -77,20 +78,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     for package in packages if not args.merge else []:
         print(f"measuring {package} ...", file=sys.stderr)
         result = measure(package, args)
-        result["measured_by"] = "python tools/measure_agreement.py " + shlex.join(
-            argv if argv is not None else sys.argv[1:])
+        result["measured_by"] = "python tools/measure_agreement.py " + shlex.join(args.argv)
         print_package(result["summary"], result["rows"], args.show)
         results.append(result)
-    command = args.command or "python tools/measure_agreement.py " + shlex.join(
-        argv if argv is not None else sys.argv[1:])
+        write(results, args, quiet=True)  # after every package: a long run that is stopped keeps what it measured
+    write(results, args, quiet=False)
+    return 0
+
+
+def write(results: list[dict[str, Any]], args: argparse.Namespace, quiet: bool) -> None:
+    command = args.command or "python tools/measure_agreement.py " + shlex.join(args.argv)
     if args.json_path:
         document = {"command": command, "packages": results}
         Path(args.json_path).write_text(json.dumps(document, indent=1, default=str) + "\n", "utf-8")
-        print(f"\nwrote {args.json_path}", file=sys.stderr)
+        if not quiet:
+            print(f"\nwrote {args.json_path}", file=sys.stderr)
     if args.markdown:
         Path(args.markdown).write_text(markdown(results, command), "utf-8")
-        print(f"wrote {args.markdown}", file=sys.stderr)
-    return 0
+        if not quiet:
+            print(f"wrote {args.markdown}", file=sys.stderr)
 
 
 if __name__ == "__main__":
