@@ -22,9 +22,9 @@ import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context
 from torchlint.analysis.function_index import FunctionIndex, Occurrence, function_index
+from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.tensor_inference import InferenceContext, infer
-from torchlint.analysis.values import TENSOR, UNKNOWN, Kind, ValueFact, merge
-from torchlint.outline.annotations import is_tensor_annotation
+from torchlint.analysis.values import UNKNOWN, Kind, ValueFact, merge
 from torchlint.source.syntax import first_parameter
 
 _MAX_DEPTH = 8
@@ -229,9 +229,9 @@ class Sources:
         self.ctx = InferenceContext(
             model=model,
             globals=context.index.globals,
-            locals={  # parameters annotated Tensor (without a default), as the class analysis binds them
-                param.name.value: TENSOR for param in parameters
-                if param.default is None and is_tensor_annotation(param.annotation, model.imports)
+            locals={  # parameters whose annotation says what they hold, as the class analysis binds them
+                param.name.value: fact for param in parameters
+                if (fact := parameter_fact(param, model, context.index.globals)) != UNKNOWN
             },
             self_name=self.self_id,
             instance=context.instance,
