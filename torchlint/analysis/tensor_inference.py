@@ -4,7 +4,8 @@ The rule is "when unsure, say UNKNOWN": a false positive costs more trust than a
 only when it comes from a torch function the stubs say returns a Tensor, a legacy constructor, a Tensor
 method on a known tensor, arithmetic or a comparison with a known tensor operand, indexing a known tensor,
 a local or global name bound to a tensor, a parameter annotated ``Tensor``, or a call of a same-file function
-annotated ``-> Tensor``.
+annotated ``-> Tensor``; a ``functools.partial`` of one of those; or ``x if torch.is_tensor(x) else ...`` where
+the test narrows ``x`` (:mod:`torchlint.analysis.narrowing`).
 """
 
 from __future__ import annotations
