@@ -3,8 +3,9 @@
 ## What it does
 Checks for `nn.Parameter`s or tensors that `__init__` stores in a plain `list`, `tuple` or `dict` attribute
 (a display, a comprehension, `list(...)`/`tuple(...)` of one, or an empty list or dict filled later in
-`__init__`), and for tuples of tensors returned by torch (`torch.meshgrid`, `torch.chunk`, ...) kept as an
-attribute.
+`__init__`, also when a method of the class or a function of the file builds it and returns it:
+`self.freqs = self._precompute(n)`), and for tuples of tensors returned by torch (`torch.meshgrid`,
+`torch.chunk`, ...) kept as an attribute.
 
 ## Why is this bad?
 `nn.Module.__setattr__` registers a Parameter only when the attribute value *is* one; nothing is registered
@@ -84,7 +85,7 @@ class TensorInPlainContainer(Rule):
             return
         if not value.is_container:
             return
-        source = sources.container(event)
+        source = sources.container(event) or sources.helper_container(event)
         if source is None:
             return
         owned = owned_kinds(source.elements)

@@ -28,11 +28,13 @@ from torchlint.analysis.events import (
 )
 from torchlint.analysis.flow_state import FlowState, InstanceState, join
 from torchlint.analysis.function_index import function_index
+from torchlint.analysis.narrowing import narrow
+from torchlint.analysis.parameters import parameter_fact
+from torchlint.analysis.partials import bound_call
 from torchlint.analysis.tensor_inference import InferenceContext, infer
 from torchlint.analysis.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.analysis.values import merge as merge_facts
 from torchlint.config.settings import DEFAULT, Settings
-from torchlint.outline.annotations import is_tensor_annotation
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.outline.module_classes import full_mro, mro
 from torchlint.source.expression_walk import calls_in
@@ -306,12 +308,8 @@ class ClassAnalysis:
         caller: Optional[tuple[_Frame, FlowState]],
     ) -> dict[str, ValueFact]:
         facts: dict[str, ValueFact] = {}
-        for param in parameters:
-            tensor = param.default is None and is_tensor_annotation(param.annotation, self.model.imports)
-            facts[param.name.value] = TENSOR if tensor else UNKNOWN
-        for param in function.params.kwonly_params:
-            tensor = param.default is None and is_tensor_annotation(param.annotation, self.model.imports)
-            facts[param.name.value] = TENSOR if tensor else UNKNOWN
+        for param in [*parameters, *function.params.kwonly_params]:
+            facts[param.name.value] = parameter_fact(param, self.model, self.globals)
         for star in (function.params.star_arg, function.params.star_kwarg):
             if isinstance(star, cst.Param):
                 facts[star.name.value] = UNKNOWN
@@ -350,13 +348,14 @@ class ClassAnalysis:
             return state
         if isinstance(node, cst.If):
             state = self._expression_calls(node.test, state, frame, conditional)
-            taken = self._suite(node.body, state.copy(), frame, True)
+            when_true, when_false = narrow(node.test, self.model.imports, state.locals)
+            taken = self._suite(node.body, _narrowed(state, when_true), frame, True)
             if isinstance(node.orelse, cst.If):
-                other = self._statement(node.orelse, state.copy(), frame, True)
+                other = self._statement(node.orelse, _narrowed(state, when_false), frame, True)
             elif isinstance(node.orelse, cst.Else):
-                other = self._suite(node.orelse.body, state.copy(), frame, True)
+                other = self._suite(node.orelse.body, _narrowed(state, when_false), frame, True)
             else:
-                other = state
+                other = _narrowed(state, when_false) if when_false else state
             return join(taken, other)
         if isinstance(node, cst.For) and isinstance(node.target, cst.Name) and _literal_items(node.iter):
             # for name in ("a", "b"): ... runs the body once per literal, with the name bound to it
@@ -447,6 +446,8 @@ class ClassAnalysis:
         if isinstance(node, cst.Raise):
             state.terminated = True
             return state
+        if isinstance(node, cst.Assert):  # assert isinstance(x, torch.Tensor): x is a tensor from here on
+            state.locals.update(narrow(node.test, self.model.imports, state.locals)[0])
         if isinstance(node, cst.Del):
             self._delete(node.target, state, frame)
         return state
@@ -575,7 +576,9 @@ class ClassAnalysis:
         order; a followed call's result becomes known to inference through ``call_results``."""
         functions = self.model.functions
         for call in _followed_calls(node, frame.self_name, functions, state.locals):
-            if isinstance(call.func, cst.Name):
+            if isinstance(call.func, cst.Name) and call.func.value in state.locals:
+                state = self._partial_call(call, state.locals[call.func.value], state, frame, conditional)
+            elif isinstance(call.func, cst.Name):
                 function = functions[call.func.value]
                 state = self._enter(function, frame.owner, state, call, (frame, state), conditional, skip_first=False)
             else:
@@ -585,10 +588,27 @@ class ClassAnalysis:
     def _self_method_call(self, call: cst.Call, state: FlowState, frame: _Frame, conditional: bool) -> FlowState:
         assert isinstance(call.func, cst.Attribute)
         found = self._lookup(call.func.attr.value, self.mro)
+        if found is None and state.instance.slot(call.func.attr.value) is not Slot.UNSET:
+            callee = state.instance.facts.get(call.func.attr.value)  # self.f = partial(helper, ...)
+            return self._partial_call(call, callee, state, frame, conditional)
         if found is None or not _is_plain_method(found[1]) or found[1].name.value == "__init__":
             return state
         owner, method = found
         return self._enter(method, owner, state, call, (frame, state), conditional)
+
+    def _partial_call(
+        self, call: cst.Call, callee: Optional[ValueFact], state: FlowState, frame: _Frame, conditional: bool
+    ) -> FlowState:
+        """A call of a ``functools.partial`` of a top-level function of the file: follow the direct call."""
+        bound = bound_call(callee, call, self.model.imports, self.model.functions, state.locals)
+        if bound is None or not isinstance(bound.func, cst.Name) or bound.func.value not in self.model.functions:
+            return state
+        function = self.model.functions[bound.func.value]
+        state = self._enter(function, frame.owner, state, bound, (frame, state), conditional, skip_first=False)
+        result = self.call_results.pop(bound, None)
+        if result is not None:
+            self.call_results[call] = result
+        return state
 
     def _call_statement(
         self, call: cst.Call, statement: cst.BaseSmallStatement, state: FlowState, frame: _Frame, conditional: bool
@@ -744,6 +764,13 @@ class ClassAnalysis:
 _MAX_UNROLL = 16
 
 
+def _narrowed(state: FlowState, facts: Mapping[str, ValueFact]) -> FlowState:
+    """A copy of ``state`` for one side of a branch, with the locals its test narrows."""
+    branch = state.copy()
+    branch.locals.update(facts)
+    return branch
+
+
 def _literal_items(node: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The elements of a short tuple/list display of literals (``("mean", "var")``), else []."""
     if not isinstance(node, (cst.Tuple, cst.List)) or not 0 < len(node.elements) <= _MAX_UNROLL:
@@ -784,4 +811,6 @@ def _followed_calls(
                 found.append(call)
         elif isinstance(func, cst.Name) and func.value in functions and func.value not in local_names:
             found.append(call)
+        elif isinstance(func, cst.Name) and getattr(local_names.get(func.value), "partial", None) is not None:
+            found.append(call)  # make = partial(helper, ...); make(...)
     return found

@@ -4,7 +4,8 @@ The rule is "when unsure, say UNKNOWN": a false positive costs more trust than a
 only when it comes from a torch function the stubs say returns a Tensor, a legacy constructor, a Tensor
 method on a known tensor, arithmetic or a comparison with a known tensor operand, indexing a known tensor,
 a local or global name bound to a tensor, a parameter annotated ``Tensor``, or a call of a same-file function
-annotated ``-> Tensor``.
+annotated ``-> Tensor``; a ``functools.partial`` of one of those; or ``x if torch.is_tensor(x) else ...`` where
+the test narrows ``x`` (:mod:`torchlint.analysis.narrowing`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
-from torchlint.analysis.values import LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact
+from torchlint.analysis.narrowing import narrow
+from torchlint.analysis.partials import bound_call, partial_fact
+from torchlint.analysis.values import LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact, merge
 from torchlint.outline.annotations import returns_tensor
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.torch_facts.dtypes import (
@@ -175,7 +178,7 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             return MODULE
         if ctx.model.external_returns_tensor(qualified):
             return ValueFact(Kind.TENSOR)
-        return UNKNOWN
+        return partial_fact(call, ctx.model.imports) or UNKNOWN
     if isinstance(func, cst.Name) and func.value in ("list", "tuple") and func.value not in ctx.locals:
         positional = _positional(call)
         if len(positional) == 1 and len(call.args) == 1:
@@ -186,6 +189,8 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
     if isinstance(func, cst.Name):
         if call in ctx.call_results:
             return ctx.call_results[call]
+        if func.value in ctx.locals:  # make = partial(torch.zeros, 3); make()
+            return _partial_call_fact(ctx.locals[func.value], call, ctx)
         local_class = ctx.module_classes.get(func.value)
         if local_class is not None and func.value not in ctx.locals:
             return MODULE
@@ -202,10 +207,15 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             own = ctx.lookup_method(method)
             if own is not None and returns_tensor(own, ctx.model.imports):
                 return ValueFact(Kind.TENSOR)
-            return UNKNOWN
-        receiver = infer(receiver_node, ctx)
-        return _method_fact(receiver, method, call, ctx)
+            return _partial_call_fact(ctx.self_attribute(method), call, ctx)
+        return _method_fact(infer(receiver_node, ctx), method, call, ctx)
     return UNKNOWN
+
+
+def _partial_call_fact(callee: Optional[ValueFact], call: cst.Call, ctx: InferenceContext) -> ValueFact:
+    """A call of a ``functools.partial`` object: what the direct call it stands for returns."""
+    bound = bound_call(callee, call, ctx.model.imports, ctx.model.functions, ctx.locals)
+    return UNKNOWN if bound is None else _call_fact(bound, ctx)
 
 
 def _method_fact(receiver: ValueFact, method: str, call: cst.Call, ctx: InferenceContext) -> ValueFact:
@@ -347,6 +357,13 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
             return _combine([operand], operand.floating)
         return LITERAL if operand.kind is Kind.LITERAL else UNKNOWN
     if isinstance(node, cst.IfExp):
+        when_true, when_false = narrow(node.test, ctx.model.imports, ctx.locals)
+        if when_true or when_false:  # x if torch.is_tensor(x) else torch.as_tensor(x)
+            body = infer(node.body, replace(ctx, locals={**ctx.locals, **when_true}))
+            orelse = infer(node.orelse, replace(ctx, locals={**ctx.locals, **when_false}))
+            if body.is_tensor and orelse.is_tensor:
+                return merge(body, orelse)
+            return body if body == orelse else UNKNOWN
         body, orelse = infer(node.body, ctx), infer(node.orelse, ctx)
         return body if body == orelse else UNKNOWN
     if isinstance(node, (cst.Tuple, cst.List)):

@@ -22,9 +22,9 @@ import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context
 from torchlint.analysis.function_index import FunctionIndex, Occurrence, function_index
+from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.tensor_inference import InferenceContext, infer
-from torchlint.analysis.values import TENSOR, UNKNOWN, Kind, ValueFact, merge
-from torchlint.outline.annotations import is_tensor_annotation
+from torchlint.analysis.values import UNKNOWN, Kind, ValueFact, merge
 from torchlint.source.syntax import first_parameter
 
 _MAX_DEPTH = 8
@@ -217,21 +217,22 @@ def owned_kinds(elements: Sequence[Element]) -> set[Kind]:
 class Sources:
     """Answers about the values of one function of a class: where locals come from, and what is new."""
 
-    def __init__(self, context: Context, function: cst.FunctionDef) -> None:
+    def __init__(self, context: Context, function: cst.FunctionDef, method: bool = True) -> None:
+        """``method=False`` for a top-level function of the file: it has no ``self``."""
         self.context = context
         self.function = function
         self.index = function_index(context.model, function)
-        self.self_id = first_parameter(function)
+        self.self_id = first_parameter(function) if method else None
         model = context.model
         parameters = [
             *function.params.posonly_params, *function.params.params, *function.params.kwonly_params
-        ][1:]
+        ][1 if method else 0:]
         self.ctx = InferenceContext(
             model=model,
             globals=context.index.globals,
-            locals={  # parameters annotated Tensor (without a default), as the class analysis binds them
-                param.name.value: TENSOR for param in parameters
-                if param.default is None and is_tensor_annotation(param.annotation, model.imports)
+            locals={  # parameters whose annotation says what they hold, as the class analysis binds them
+                param.name.value: fact for param in parameters
+                if (fact := parameter_fact(param, model, context.index.globals)) != UNKNOWN
             },
             self_name=self.self_id,
             instance=context.instance,
@@ -378,6 +379,63 @@ class Sources:
             )
         return source
 
+    def helper_container(self, event: AttributeAssignment) -> Optional[ContainerSource]:
+        """The container that a helper builds and returns, for ``self.freqs = self._precompute(n)`` or
+        ``self.grid = make_grid(n)``: a method of the class order or a top-level function of the file, every
+        ``return`` of which gives a display (or a local built from one, then grown) that nothing else in the
+        helper holds. None when that is not visible."""
+        if event.value_node is None or not event.value.is_container:
+            return None
+        chain = self.chain(event.value_node)
+        call = chain[-1]
+        found = self._helper(call)
+        if found is None:
+            return None
+        helper, method = found
+        inner = Sources(self.context, helper, method)
+        returns = inner.index.returns
+        if not returns or any(ret.value is None for ret in returns) or is_generator(helper):
+            return None
+        elements: list[Element] = []
+        displays: list[Display] = []
+        for ret in returns:
+            assert ret.value is not None
+            links = inner.chain(ret.value)
+            display = links[-1]
+            if not isinstance(display, _DISPLAYS) or any(
+                name_handed_off(inner.index, link.value, links) for link in links if isinstance(link, cst.Name)
+            ):
+                return None
+            displays.append(display)
+            elements.extend(inner._display_elements(display, (), links))
+            for link in links:
+                if isinstance(link, cst.Name):
+                    elements.extend(inner._added_elements(lambda node, n=link.value: _is_name(node, n), links))
+        source = ContainerSource(displays[0], chain, elements)
+        attribute = event.name
+        if attribute is not None:
+            source.elements.extend(
+                self._added_elements(lambda node: is_self_attribute(node, self.self_id, attribute), chain)
+            )
+        return source
+
+    def _helper(self, call: cst.BaseExpression) -> Optional[tuple[cst.FunctionDef, bool]]:
+        """The function a call of ``self.<method>(...)`` or of a top-level function runs, and whether it is a
+        method."""
+        if not isinstance(call, cst.Call) or any(arg.star for arg in call.args):
+            return None
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == self.self_id:
+            method = self.context.class_attribute(func.attr.value)
+            if isinstance(method, cst.FunctionDef) and not method.decorators:
+                return method, True
+            return None
+        if isinstance(func, cst.Name) and func.value not in self.index.binders and func.value != self.self_id:
+            function = self.context.model.functions.get(func.value)
+            if function is not None and not function.decorators:
+                return function, False
+        return None
+
     def _display_elements(
         self, display: Display, hints: Sequence[ValueFact], allowed: Sequence[cst.CSTNode]
     ) -> list[Element]:
@@ -464,3 +522,25 @@ class Sources:
                         for literal in literals or [key]:
                             added.append(element(statement.value, literal))
         return added
+
+
+class _YieldFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Yield(self, node: cst.Yield) -> bool:
+        self.found = True
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False  # a nested function's yield makes only that one a generator
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def is_generator(function: cst.FunctionDef) -> bool:
+    """Whether ``function`` contains ``yield`` (outside nested functions): calling it returns a generator."""
+    finder = _YieldFinder()
+    function.body.visit(finder)
+    return finder.found

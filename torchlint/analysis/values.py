@@ -39,6 +39,10 @@ class ValueFact:
     elements: tuple[ValueFact, ...] = field(default=())  # of a tuple/list/dict (one for a comprehension)
     string_keys: bool = False  # a dict whose keys are all string literals (or a comprehension over str keys)
     string: Optional[str] = None  # the value of a string literal
+    # For an UNKNOWN value, what its annotation declares (torchlint.analysis.parameters): "optional tensor"
+    # for ``Optional[Tensor]``, a tensor unless it is None.
+    declared: Optional[str] = None
+    partial: Optional[object] = None  # the ``functools.partial(f, ...)`` call that made this callable
 
     @property
     def is_tensor(self) -> bool:
