@@ -4,6 +4,7 @@
     python benchmarks/run.py                       # the installed torch package's source tree
     python benchmarks/run.py --corpus DIR          # any directory (its .py files are copied first)
     python benchmarks/run.py --wheel timm==1.0.31  # a wheel from PyPI, downloaded and unpacked
+    python benchmarks/run.py --wheel transformers==5.23.0 --no-scale --no-torchfix
     python benchmarks/run.py --scale               # a generated tree of 1k, 5k and 20k files
 
 Every corpus is copied into a temporary directory first, so caches and the one file the benchmark edits
@@ -43,6 +44,13 @@ import synthetic  # noqa: E402
 MEASURE = HERE / "_measure.py"
 FLOOR = HERE / "parse_floor.py"
 TORCHFIX_VERSION = "0.7.0"
+RUFF_VERSION = "0.17.5"  # the Ruff measured beside torchlint (pip install ruff==0.17.5)
+# cold -j 1 / LibCST parse floor (CPU), by corpus name (issue 20); other corpora have no target
+FLOOR_TARGETS = {"torch": 0.35, "timm": 0.5}
+RUFF_TARGET = 10.0  # torchlint cold -j N / Ruff (wall)
+# torchlint with its masked first pass switched off (an internal switch; forked workers inherit it)
+UNMASKED = ("import sys; from torchlint.engine import masked_pass; masked_pass.enable(False); "
+            "from torchlint.commands.cli import main; sys.exit(main(sys.argv[1:]))")
 SCALE_SIZES = (1_000, 5_000, 20_000)
 SCALE_NOFILE = 256  # a soft limit on open files for the scaling runs: a handle leak fails them
 QUIET_RULE = "TL005"  # a rule with no findings in the generated trees
@@ -248,6 +256,47 @@ def pick_touched(files: Sequence[str], corpus: Path, requested: Optional[str]) -
     return Path(files[0])
 
 
+# --- Ruff and the masked pass ----------------------------------------------------------------------------
+
+
+def ruff_available(python: str) -> Optional[str]:
+    """``ruff X.Y.Z`` when ``python -m ruff`` runs, else None."""
+    result = subprocess.run([python, "-m", "ruff", "--version"], capture_output=True, text=True, check=False)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+@dataclass
+class MaskingComparison:
+    measurements: list[Measurement]
+    ratios: list[Ratio]
+
+
+def compare_masking(bench: Bench, python: str, jobs: int, target: str, count: int) -> MaskingComparison:
+    """``--select ALL`` findings and ``--diff --unsafe-fixes`` output with the masked first pass and
+    without it (torchlint as it was before it): they must be identical."""
+    pairs = []
+    for key, name, extra in (("all", "--select ALL", []), ("diff", "--select ALL --diff --unsafe-fixes",
+                                                           ["--diff", "--unsafe-fixes"])):
+        arguments = ["--no-cache", "-j", str(jobs), "--exit-zero", "--select", "ALL", *extra, target]
+        masked = Measurement(f"masked_{key}", f"torchlint cold -j {jobs} {name}",
+                             [python, "-m", "torchlint", *arguments], count)
+        unmasked = Measurement(f"unmasked_{key}", "  the same without the masked pass",
+                               [python, "-c", UNMASKED, *arguments], count)
+        outputs = []
+        for measurement in (masked, unmasked):
+            bench.run(measurement)
+            outputs.append((bench.output / f"{bench.count:03d}-{measurement.key}.out").read_bytes())
+        same = outputs[0] == outputs[1]
+        masked.note = f"output {'identical to' if same else 'DIFFERENT from'} the run without the masked pass " \
+                      f"({len(outputs[0].splitlines())} lines)"
+        pairs.append((name, masked, unmasked, same))
+    ratios = [Ratio(f"{name}: output with / without the masked pass", 1.0 if same else 0.0, "identical",
+                    same) for name, _, _, same in pairs]
+    ratios.append(Ratio("--select ALL: masked / unmasked (wall)", pairs[0][1].median("wall_s") /
+                        pairs[0][2].median("wall_s"), "-", None))
+    return MaskingComparison([m for _, masked, unmasked, _ in pairs for m in (masked, unmasked)], ratios)
+
+
 # --- TorchFix -------------------------------------------------------------------------------------------
 
 
@@ -414,11 +463,23 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
 
     floor = Measurement("parse_floor", "libcst parse floor (1 process)", [python, str(FLOOR), str(file_list)],
                         count, note=f"parses the {torch_files} files that contain 'torch'")
+    ast_floor = Measurement("ast_floor", "Python ast.parse floor (1 process)",
+                            [python, str(FLOOR), str(file_list), "--ast"], count,
+                            note=f"ast.parse of the same {torch_files} files")
     cold1 = Measurement("cold_1", "torchlint cold -j 1", torchlint_argv(python, 1, target), count)
     coldn = Measurement("cold_n", f"torchlint cold -j {jobs}", torchlint_argv(python, jobs, target), count)
-    for _ in range(runs):  # interleaved, so a change in machine load hits all three alike
-        for measurement in (floor, cold1, coldn):
+    ruff_version = ruff_available(python)
+    ruff = Measurement("ruff", "ruff check --no-cache (default rules)",
+                       [python, "-m", "ruff", "check", "--no-cache", "--isolated", "--exit-zero",
+                        "--output-format", "concise", target],
+                       count, note=f"{ruff_version}" + ("" if ruff_version == f"ruff {RUFF_VERSION}" else
+                                                         f" (the pinned version is {RUFF_VERSION})"))
+    first = [floor, ast_floor, cold1, coldn] + ([ruff] if ruff_version else [])
+    for _ in range(runs):  # interleaved, so a change in machine load hits all of them alike
+        for measurement in first:
             bench.run(measurement)
+    if ruff_version is None:
+        log(f"Ruff: not installed in {python}'s environment (pip install ruff=={RUFF_VERSION})")
 
     small_dir = pick_small_tree(files, corpus, args.small_tree)
     small_target = str(small_dir.relative_to(work))
@@ -446,7 +507,11 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
         with open(touched_file, "a", encoding="utf-8") as handle:
             handle.write(f"# touched by the torchlint benchmark, run {index + 1}\n")
         bench.run(touched)
-    measurements = [floor, cold1, coldn, small1, smalln, fill, warm, touched]
+    measurements = [floor, ast_floor, cold1, coldn, *([ruff] if ruff_version else []), small1, smalln, fill, warm,
+                    touched]
+    masking = compare_masking(bench, python, jobs, target, count) if args.compare_masking else None
+    if masking is not None:
+        measurements.extend(masking.measurements)
 
     torchfix: Optional[Measurement] = None
     subset_cold: Optional[Measurement] = None
@@ -475,11 +540,14 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
     else:
         log(f"TorchFix: {found_how}")
 
+    floor_target = FLOOR_TARGETS.get(corpus.name)
+    floor_cpu = cold1.median("cpu_s") / floor.median("cpu_s")
     ratios = [
-        Ratio("cold -j 1 / parse floor (wall)", cold1.median("wall_s") / floor.median("wall_s"), "<= 1.3",
-              cold1.median("wall_s") / floor.median("wall_s") <= 1.3),
-        Ratio("cold -j 1 / parse floor (CPU)", cold1.median("cpu_s") / floor.median("cpu_s"), "<= 1.3",
-              cold1.median("cpu_s") / floor.median("cpu_s") <= 1.3),
+        Ratio("cold -j 1 / parse floor (wall)", cold1.median("wall_s") / floor.median("wall_s"), "-", None),
+        Ratio("cold -j 1 / parse floor (CPU)", floor_cpu, "-" if floor_target is None else f"<= {floor_target}",
+              None if floor_target is None else floor_cpu <= floor_target),
+        Ratio("  ast.parse floor / LibCST parse floor (CPU)", ast_floor.median("cpu_s") / floor.median("cpu_s"), "-",
+              None),
         Ratio(f"speed-up: cold -j 1 / cold -j {jobs} (wall)", cold1.median("wall_s") / coldn.median("wall_s"),
               f"~{jobs} (>= {0.8 * jobs:.1f})", cold1.median("wall_s") / coldn.median("wall_s") >= 0.8 * jobs),
         Ratio(f"  the machine's own: {jobs} CPU loops / 1 (wall)", capacity, "-", None),
@@ -489,6 +557,11 @@ def corpus_benchmark(args: argparse.Namespace, work: Path, env: dict[str, str]) 
               warm.median("wall_s") / coldn.median("wall_s") < 0.05),
         Ratio(f"touched / cold -j {jobs} (wall)", touched.median("wall_s") / coldn.median("wall_s"), "-", None),
     ]
+    if ruff_version is not None:
+        value = coldn.median("wall_s") / ruff.median("wall_s")
+        ratios.append(Ratio(f"cold -j {jobs} / Ruff (wall)", value, f"<= {RUFF_TARGET:g}", value <= RUFF_TARGET))
+    if masking is not None:
+        ratios.extend(masking.ratios)
     if torchfix is not None and subset_cold is not None:
         value = torchfix.median("wall_s") / subset_cold.median("wall_s")
         ratios.append(Ratio(f"TorchFix / torchlint cold -j {jobs}, same files (wall)", value, ">= 10", value >= 10))
@@ -611,6 +684,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--touch", metavar="PATH", help="the file (relative to the corpus) to edit for the "
                         "one-file-touched run (default: the first with a class deriving from Module)")
     parser.add_argument("--no-torchfix", action="store_true", help="do not run TorchFix")
+    parser.add_argument("--compare-masking", action="store_true",
+                        help="also run --select ALL and --select ALL --diff --unsafe-fixes with and without the "
+                        "masked first pass, and check that the outputs are identical")
     parser.add_argument("--install-torchfix", action="store_true",
                         help=f"install torchfix=={TORCHFIX_VERSION} if it cannot be found (into its own "
                         f"environment under {cache_home()}, because it pins libcst<1.6)")

@@ -62,7 +62,7 @@ import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context, Phase, TargetForm
 from torchlint.analysis.method_graph import construction_methods
-from torchlint.contract.rule import Finding, FindingIterator, Rule, Severity
+from torchlint.contract.rule import BodyNeed, Finding, FindingIterator, Rule, Severity
 from torchlint.source.syntax import first_parameter
 
 _DTYPES = frozenset(
@@ -174,6 +174,7 @@ class CachedDeviceOrDtype(Rule):
     summary = "device or dtype cached on the module in __init__ and used for tensors after construction"
     default_enabled = False
     severity = Severity.WARNING
+    body_needs = frozenset({BodyNeed.DEVICE_DTYPE_USES})  # its findings are in methods run after construction
 
     def on_attribute_assignment(self, event: AttributeAssignment) -> FindingIterator:
         name = event.name

@@ -40,7 +40,7 @@ There is no automatic fix: delete the directive, or the codes it names, by hand.
 
 from __future__ import annotations
 
-from torchlint.contract.rule import Finding, FindingIterator, Rule, Severity
+from torchlint.contract.rule import BodyNeed, Finding, FindingIterator, Rule, Severity
 from torchlint.suppression.noqa import Kind, UnusedSuppression
 
 
@@ -54,6 +54,7 @@ class UnusedSuppressionRule(Rule):
     summary = "suppression comment (# torchlint: ignore, or a torchlint code in # noqa) that suppresses nothing"
     default_enabled = False
     severity = Severity.WARNING
+    body_needs = frozenset({BodyNeed.ALL_COMMENTS})
 
     def on_unused_suppression(self, event: UnusedSuppression) -> FindingIterator:
         where = "in this file" if event.kind is Kind.FILE_IGNORE else "on this line"

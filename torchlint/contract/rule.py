@@ -4,6 +4,12 @@ A rule module defines one ``Rule`` subclass instance named ``RULE``. Its docstri
 is the user documentation, in the form Ruff uses: What it does / Why is this bad? / Example / Use instead /
 Fix safety. A rule reacts to analysis events by defining ``on_<event>`` methods that yield findings; it
 never parses, reads files or prints.
+
+A rule sees the bodies the class analysis walks (what construction runs, and every method on a path to a
+write of ``self``) and the class bodies; the engine may hand LibCST a file whose other method bodies are
+blanked out, and analyses the whole file again whenever that pass finds anything. So a rule may read any
+body to word a message, decide a fix or stay silent, but a finding it reports from a body the analysis
+does not walk must be declared in ``body_needs`` (see :class:`BodyNeed`).
 """
 
 from __future__ import annotations
@@ -30,6 +36,15 @@ class Severity(enum.Enum):
 class Applicability(enum.Enum):
     SAFE = "safe"
     UNSAFE = "unsafe"
+
+
+class BodyNeed(enum.Enum):
+    """Method bodies a rule reports findings in that the class analysis itself does not walk."""
+
+    # methods that pass an attribute as ``device=``/``dtype=`` or to ``.to()``/``.type()``/``.cuda()``
+    DEVICE_DTYPE_USES = "device-dtype-uses"
+    # every comment of the file, wherever it is (directives that suppress nothing)
+    ALL_COMMENTS = "all-comments"
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,7 @@ class Rule:
     default_enabled: bool = True
     fixable: bool = False
     severity: Severity = Severity.ERROR
+    body_needs: frozenset[BodyNeed] = frozenset()
 
     @property
     def documentation(self) -> str:

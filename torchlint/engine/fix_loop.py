@@ -22,6 +22,7 @@ from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.contract.rule import Fix, Rule
 from torchlint.engine.linter import lint_module, parse, syntax_error, without_analysis
+from torchlint.engine.masked_pass import finds_nothing
 from torchlint.fix.fixer import apply_fixes, non_overlapping
 
 MAX_ROUNDS = 10
@@ -136,6 +137,8 @@ def fix_text(
     quick = without_analysis(text, path, rules, settings, project)
     if quick is not None:
         result.remaining = quick
+        return result
+    if finds_nothing(text, path, rules, settings, project):
         return result
     linter = _FileLint(path, rules, settings, project)
     try:

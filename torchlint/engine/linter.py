@@ -14,6 +14,7 @@ from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import SYNTAX_ERROR_CODE, Diagnostic
 from torchlint.contract.rule import Finding, Rule
 from torchlint.engine.dispatch import analyse
+from torchlint.engine.masked_pass import finds_nothing
 from torchlint.engine.registry import all_rules
 from torchlint.fix import text_edits
 from torchlint.outline.outline import parse_outline, resolve
@@ -186,6 +187,8 @@ def lint_text(
     quick = without_analysis(text, path, rules, settings, project)
     if quick is not None:
         return quick
+    if finds_nothing(text, path, rules, settings, project):
+        return []
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:

@@ -40,12 +40,21 @@ def cpython_rejection(text: str, path: str = "<source>") -> Optional[BaseExcepti
     return None
 
 
+_last: tuple[str, Optional[ast.Module]] = ("", None)  # the last text parsed, by identity, and its tree
+
+
 def python_tree(text: str) -> Optional[ast.Module]:
-    """Python's own syntax tree of ``text``, or None when ``python file.py`` would refuse it."""
+    """Python's own syntax tree of ``text``, or None when ``python file.py`` would refuse it. The tree of
+    the last text is kept, so the outline and the masked pass of one file share one parse (never mutate it)."""
+    global _last
+    if _last[0] is text:
+        return _last[1]
     try:
-        return _python_tree(text, "<source>")
+        tree: Optional[ast.Module] = _python_tree(text, "<source>")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return None
+        tree = None
+    _last = (text, tree)
+    return tree
 
 
 def parse(text: str) -> cst.Module:

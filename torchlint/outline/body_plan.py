@@ -1,0 +1,218 @@
+"""Which function bodies of a file the analysis and the selected rules need, read from Python's own tree.
+
+The class analysis walks what constructing a module class runs (``__init__`` and the methods it reaches)
+and, in ``forward`` and the hooks, what changes the instance; events, and so findings, come only from
+writes of ``self`` (``self.x = ...``, ``setattr``/``delattr``, ``register_buffer``/``register_parameter``/
+``add_module``/``register_module``). A method body is needed when
+
+- it is ``__init__``, or a method on a path of calls to a method that writes ``self`` (the value written
+  may come from what the path computes, and the state it leaves behind reaches later statements);
+- a needed body names it (``self.m(...)``, ``super().m(...)``, ``Base.m(self)``, ``self.m`` as a hook, a
+  property ``self.m = ...``): its result, or what it does, feeds the analysis;
+- it defines a class (which may be a module class of its own), or declares ``global``/``nonlocal``;
+- a selected rule reports findings in it (:class:`torchlint.contract.rule.BodyNeed`).
+
+A function at the top level of the file is needed when code that is kept (a needed body, a class body, a
+decorator, a default value, any other top-level statement) spells its name: the analysis follows calls of
+same-file functions and infers what they return. So is a top-level assignment to plain names (the
+analysis reads what it binds, ``MASK = torch.ones(3)``) that spans several lines, such as a table of
+pretrained configurations: only when kept code spells one of the names.
+
+Methods are matched by name over every class of the file, and a name counts as soon as any attribute (for
+a method) or name (for a function) in a needed body spells it, so the set over-approximates what runs.
+Every other body can be blanked out for LibCST (see :mod:`torchlint.source.masking`). Class bodies,
+top-level statements, and functions and classes inside top-level ``if``/``try``/``with`` blocks are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from torchlint.contract.rule import BodyNeed
+from torchlint.source.masking import Span, indentation
+
+Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+_REGISTRATIONS = frozenset({"register_buffer", "register_parameter", "add_module", "register_module"})
+_DYNAMIC_WRITES = frozenset({"setattr", "delattr"})
+_DEVICE_DTYPE_KEYWORDS = frozenset({"device", "dtype"})
+_MOVES = frozenset({"to", "type", "cuda"})
+
+
+@dataclass(eq=False)
+class Unit:
+    """A method, a top-level function or a multi-line top-level assignment: what may be blanked."""
+
+    defines: frozenset[str]  # the method's name, or the top-level names the unit binds
+    is_method: bool
+    span: Optional[Span]  # the lines that would be blanked; None when they cannot be
+    mentions: set[str] = field(default_factory=set)  # every attribute name spelled in it
+    names: set[str] = field(default_factory=set)  # every plain name spelled in it
+    writes: bool = False  # a method that writes self, or may (setattr, a registration call)
+    kept: bool = False  # needed whatever names it: it defines a class, or a rule reports in it
+
+
+def _first_parameter(node: Function) -> Optional[str]:
+    parameters = [*node.args.posonlyargs, *node.args.args]
+    return parameters[0].arg if parameters else None
+
+
+def _uses_device_or_dtype(call: ast.Call) -> bool:
+    """``f(..., device=x.attr)``, ``dtype=x.attr`` or ``t.to(x.attr)``-like calls."""
+    if any(k.arg in _DEVICE_DTYPE_KEYWORDS and isinstance(k.value, ast.Attribute) for k in call.keywords):
+        return True
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr in _MOVES and any(
+        isinstance(arg, ast.Attribute) for arg in call.args
+    )
+
+
+def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs: Collection[BodyNeed]) -> Unit:
+    device_uses = BodyNeed.DEVICE_DTYPE_USES in needs
+    for node in nodes:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name):
+                unit.names.add(child.id)
+            elif isinstance(child, ast.Attribute):
+                unit.mentions.add(child.attr)
+                if (
+                    self_name is not None and not isinstance(child.ctx, ast.Load)
+                    and isinstance(child.value, ast.Name) and child.value.id == self_name
+                ):
+                    unit.writes = True
+            elif isinstance(child, ast.Call):
+                func = child.func
+                if isinstance(func, ast.Name) and func.id in _DYNAMIC_WRITES:
+                    unit.writes = True
+                elif isinstance(func, ast.Attribute) and func.attr in _REGISTRATIONS:
+                    unit.writes = True
+                if device_uses and _uses_device_or_dtype(child):
+                    unit.kept = True
+            elif isinstance(child, (ast.ClassDef, ast.Global, ast.Nonlocal)):
+                unit.kept = True
+    return unit
+
+
+def _body_span(node: Function, lines: Sequence[str]) -> Optional[Span]:
+    """The lines of ``node``'s body, when they can be blanked: the body starts on a line of its own."""
+    first = node.body[0]
+    decorators = getattr(first, "decorator_list", [])
+    start = min([first.lineno, *(decorator.lineno for decorator in decorators)])
+    end = node.body[-1].end_lineno
+    if end is None or end <= start or start <= node.lineno or end > len(lines):
+        return None
+    line = lines[start - 1]
+    indent = indentation(line)
+    if len(indent) != first.col_offset or not line[len(indent):] or line[len(indent)].isspace():
+        return None
+    if decorators and line[len(indent)] != "@":
+        return None
+    return Span(start, end, indent)
+
+
+def _statement_span(statements: Sequence[ast.stmt], index: int, lines: Sequence[str]) -> Optional[Span]:
+    """The lines of the top-level statement ``statements[index]``, when it has them to itself."""
+    statement = statements[index]
+    end = statement.end_lineno
+    if end is None or end <= statement.lineno or end > len(lines) or statement.col_offset != 0:
+        return None
+    if index > 0 and (statements[index - 1].end_lineno or 0) >= statement.lineno:
+        return None
+    if index + 1 < len(statements) and statements[index + 1].lineno <= end:
+        return None
+    return Span(statement.lineno, end, "")
+
+
+def _assigned_names(statement: ast.stmt) -> Optional[frozenset[str]]:
+    """The names ``a = b = value`` or ``a: T = value`` binds, when it binds only plain names."""
+    if isinstance(statement, ast.Assign) and all(isinstance(target, ast.Name) for target in statement.targets):
+        return frozenset(target.id for target in statement.targets)  # type: ignore[attr-defined]
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.simple:
+        return frozenset({statement.target.id})
+    return None
+
+
+class _Collector:
+    """The units of a file, and every name spelled in the code that is always kept."""
+
+    def __init__(self, lines: Sequence[str], needs: Collection[BodyNeed]) -> None:
+        self.lines = lines
+        self.needs = needs
+        self.units: list[Unit] = []
+        self.kept_names: set[str] = set()
+
+    def _keep(self, node: ast.AST) -> None:
+        self.kept_names.update(child.id for child in ast.walk(node) if isinstance(child, ast.Name))
+
+    def _function(self, node: Function, is_method: bool) -> None:
+        for part in (*node.decorator_list, node.args, *([node.returns] if node.returns else [])):
+            self._keep(part)
+        unit = Unit(frozenset({node.name}), is_method, _body_span(node, self.lines))
+        self.units.append(_scan(unit, node.body, _first_parameter(node) if is_method else None, self.needs))
+
+    def module(self, tree: ast.Module) -> None:
+        for index, statement in enumerate(tree.body):
+            names = _assigned_names(statement)
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(statement, False)
+            elif isinstance(statement, ast.ClassDef):
+                self.class_(statement)
+            elif names is not None and statement.end_lineno != statement.lineno:
+                unit = Unit(names, False, _statement_span(tree.body, index, self.lines))
+                self.units.append(_scan(unit, [statement], None, self.needs))
+            else:
+                self._keep(statement)
+
+    def class_(self, node: ast.ClassDef) -> None:
+        for part in (*node.decorator_list, *node.bases, *node.keywords):
+            self._keep(part)
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(statement, True)
+            elif isinstance(statement, ast.ClassDef):
+                self.class_(statement)
+            else:
+                self._keep(statement)
+
+
+def needed_units(units: Sequence[Unit], kept_names: Collection[str]) -> list[Unit]:
+    """The units the analysis needs (see the module docstring)."""
+    methods = [unit for unit in units if unit.is_method]
+    method_names = {name for unit in methods for name in unit.defines}
+    top_level_names = {name for unit in units if not unit.is_method for name in unit.defines}
+    writing = {name for unit in methods if unit.writes for name in unit.defines}
+    changed = True
+    while changed:  # every method on a path of calls to a writing method
+        changed = False
+        for unit in methods:
+            if not unit.defines <= writing and unit.mentions & writing:
+                writing |= unit.defines
+                changed = True
+    needed_methods = {"__init__", *writing} & method_names
+    needed_globals = set(kept_names) & top_level_names
+    for unit in units:
+        if unit.kept:
+            (needed_methods if unit.is_method else needed_globals).update(unit.defines)
+    done: set[int] = set()
+    changed = True
+    while changed:  # and everything a needed unit names
+        changed = False
+        for unit in units:
+            if id(unit) in done or not unit.defines & (needed_methods if unit.is_method else needed_globals):
+                continue
+            done.add(id(unit))
+            changed = True
+            needed_methods |= unit.mentions & method_names
+            needed_globals |= unit.names & top_level_names
+    return [unit for unit in units if id(unit) in done]
+
+
+def masked_spans(tree: ast.Module, lines: Sequence[str], needs: Collection[BodyNeed] = ()) -> list[Span]:
+    """The lines of ``tree`` (whose source has the physical ``lines``) that nothing needs."""
+    collector = _Collector(lines, needs)
+    collector.module(tree)
+    needed = {id(unit) for unit in needed_units(collector.units, collector.kept_names)}
+    return [unit.span for unit in collector.units if id(unit) not in needed and unit.span is not None]
