@@ -38,6 +38,8 @@ def test_truth_on_fixture_package(tmp_path: Path) -> None:
     assert positive == expected("positive")
     assert {line for _, line in expected("neutral")} <= neutral_lines
     assert not neutral_lines & {line for _, line in positive}
+    registered = next(n for n, text in enumerate(SOURCE.read_text("utf-8").splitlines(), 1) if "nn.Buffer" in text)
+    assert registered not in neutral_lines, "an nn.Buffer assignment registers: it is no site at all"
     fake_to = next(site for site in package["sites"] if site["attributes"] == ["table"])
     assert fake_to["reasons"] == ["base overrides to (oracle_demo.FakeTo) without moving it"]
     later = next(row for row in package["rows"] if row["kind"] in ("TP", "FN") and "self.cache" in row["source"])

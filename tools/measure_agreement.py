@@ -70,9 +70,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             for result in document["packages"]:
                 result.setdefault("measured_by", document.get("command", path))
                 reclassify(result)
-                name = result["summary"]["package"]
-                results = [earlier for earlier in results if earlier["summary"]["package"] != name]
-                results.append(result)  # a package measured again in a later file replaces the earlier result
+                names = [earlier["summary"]["package"] for earlier in results]
+                if result["summary"]["package"] in names:  # measured again in a later file: replaces, in place
+                    results[names.index(result["summary"]["package"])] = result
+                else:
+                    results.append(result)
     elif not packages:
         parser.error("name at least one package")
     for package in packages if not args.merge else []:

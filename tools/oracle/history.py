@@ -52,7 +52,9 @@ class History:
             before_init = "_modules" not in self.__dict__
             previous(self, name, value)
             instances.setdefault(id(self), self)
-            if isinstance(value, tensor_type) and not isinstance(value, parameter_type):
+            if name not in self.__dict__:
+                kind = ""  # registered (nn.Buffer, a name already in _buffers, a module): not a plain value
+            elif isinstance(value, tensor_type) and not isinstance(value, parameter_type):
                 kind = TENSOR
             elif isinstance(value, (list, tuple, dict)):
                 kind = CONTAINER
@@ -64,7 +66,8 @@ class History:
             if frame is None:
                 return
             if not kind:
-                others.add((frame.f_code.co_filename, frame.f_lineno, name, type(value).__name__))
+                registered = "" if name in self.__dict__ else "registered "
+                others.add((frame.f_code.co_filename, frame.f_lineno, name, registered + type(value).__name__))
                 return
             code = frame.f_code
             first = code.co_varnames[0] if code.co_argcount else None

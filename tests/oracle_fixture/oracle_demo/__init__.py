@@ -16,6 +16,7 @@ class Everything(nn.Module):
         self.lin = nn.Linear(2, 2)
         self.alias = [self.lin]  # neutral: alias of a registered module
         self.sizes = [1, 2]  # harmless: no site
+        self.offsets = nn.Buffer(torch.zeros(2))  # registered: no site
 
 
 class MovesOwn(nn.Module):
