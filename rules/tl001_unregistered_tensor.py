@@ -68,6 +68,7 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.analysis.outside_assignments import OutsideAssignment
 from torchlint.analysis.values import Kind
 from torchlint.config.settings import PERSISTENT
 from torchlint.contract.edits import Edit, InsertClassStatement, InsertImport, Replace
@@ -197,6 +198,70 @@ class UnregisteredTensor(Rule):
             fix=_fix(event) if reason is None else None,
             no_fix_reason=reason,
         )
+
+
+    def on_outside_assignment(self, event: OutsideAssignment) -> FindingIterator:
+        subject = f"`{event.variable}.{event.name}`"
+        reason = _outside_no_fix_reason(event)
+        yield Finding(
+            code=self.code,
+            node=event.target,
+            message=(
+                f"{subject} sets a tensor on a `{event.instance.class_name}` instance that is not registered: it "
+                f"is left out of state_dict() and not moved by .to(); register it with "
+                f'{event.variable}.register_buffer("{event.name}", ...)'
+            ),
+            fix=_outside_fix(event) if reason is None else None,
+            no_fix_reason=reason,
+        )
+
+
+def _outside_no_fix_reason(event: OutsideAssignment) -> Optional[str]:
+    """Why ``obj.name = tensor`` outside the class cannot become ``obj.register_buffer(...)``, or None."""
+    subject = f"`{event.variable}.{event.name}`"
+    if event.chained:
+        return "chained assignment"
+    if event.already_plain:
+        return f"{subject} is already a plain attribute here, so register_buffer would raise KeyError"
+    accepted = (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER)
+    if any(value.kind not in accepted for value in event.other_values):
+        return f"{subject} is also assigned something that is not a tensor, which a buffer rejects"
+    if event.conditional and event.other_values:
+        return f"assigned in a branch while {subject} is assigned elsewhere too"
+    return None
+
+
+def _outside_fix(event: OutsideAssignment) -> Fix:
+    """``obj.register_buffer("name", value, persistent=False)`` (or ``obj.name = nn.Buffer(...)``), with
+    TL001's safety: safe only for a value that is provably not floating point."""
+    settings = event.context_settings
+    persistent = settings.buffer_persistence == PERSISTENT
+    others_unknown = any(value.kind is Kind.UNKNOWN for value in event.other_values)
+    safe = event.value.floating is False and not persistent and not others_unknown
+    applicability = Applicability.SAFE if safe else Applicability.UNSAFE
+    kind = "persistent" if persistent else "non-persistent"
+    if settings.torch_at_least(2, 5) and not event.setattr_form:
+        reference, missing_import = nn_reference_or_import(event.model.imports, "Buffer")
+        buffer = cst.Call(
+            func=cst.parse_expression(reference),
+            args=_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        )
+        edits: list[Edit] = [Replace(event.value_node, buffer)]
+        if missing_import is not None:
+            edits.append(InsertImport(missing_import))
+        return Fix(f"Assign `{event.name}` an nn.Buffer ({kind})", applicability, tuple(edits))
+    register = cst.Call(
+        func=cst.Attribute(value=cst.Name(event.variable), attr=cst.Name("register_buffer")),
+        args=[
+            cst.Arg(cst.SimpleString(f'"{event.name}"'), comma=_COMMA),
+            *_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        ],
+    )
+    if event.setattr_form:
+        return Fix(f"Register `{event.name}` as a {kind} buffer", applicability, (Replace(event.target, register),))
+    semicolon = getattr(event.statement, "semicolon", cst.MaybeSentinel.DEFAULT)
+    edit = Replace(event.statement, cst.Expr(value=register, semicolon=semicolon))
+    return Fix(f"Register `{event.name}` as a {kind} buffer", applicability, (edit,))
 
 
 RULE = UnregisteredTensor()

@@ -147,6 +147,7 @@ class ClassAnalysis:
         self.active: list[cst.FunctionDef] = []
         self.phase = Phase.INIT
         self.init_frames: list[tuple[cst.FunctionDef, str]] = []  # methods run by __init__, with their self
+        self.after_init = InstanceState()  # what construction leaves, once run() has analysed it
 
     # --- entry point -------------------------------------------------------------------------------------
 
@@ -159,6 +160,7 @@ class ClassAnalysis:
             state = self._enter(init, owner, state, call=None, caller=None, conditional=False)
         else:
             state.instance.super_init = SuperInit.YES  # nn.Module.__init__ (or an external base's) runs
+        self.after_init = state.instance
         self._class_body(state.instance)
         forward = self._lookup("forward", self.mro)
         if forward is not None:

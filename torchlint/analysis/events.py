@@ -193,4 +193,4 @@ class ClassAttribute:
     slot_after_init: Slot  # UNSET when __init__ never assigns the name
 
 
-EVENT_NAMES = ("attribute_assignment", "registration_call", "class_attribute")
+EVENT_NAMES = ("attribute_assignment", "registration_call", "class_attribute", "outside_assignment")

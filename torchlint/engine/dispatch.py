@@ -11,6 +11,13 @@ import libcst as cst
 
 from torchlint.analysis.class_analysis import ClassAnalysis
 from torchlint.analysis.events import EVENT_NAMES, AttributeAssignment
+from torchlint.analysis.external_instances import instance_names
+from torchlint.analysis.outside_assignments import (
+    InstanceNames,
+    may_set_attributes_outside,
+    names_after_init,
+    outside_assignments,
+)
 from torchlint.analysis.project import Project, locate
 from torchlint.analysis.top_level import module_globals
 from torchlint.analysis.values import ValueFact
@@ -71,13 +78,24 @@ def analyse(
         connect(model, project, path)
     resolve_bases(model, settings.extend_module_bases)
     module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
-    if not module_classes:
+    if not module_classes and not may_set_attributes_outside(model):
         return []
     events: list[object] = []
     facts = module_globals(model)
+    built: dict[str, InstanceNames] = {}
     for info in model.classes:
         if info.is_module:
-            ClassAnalysis(model, info, facts, module_classes, events.append, settings).run()  # type: ignore[arg-type]
+            analysis = ClassAnalysis(model, info, facts, module_classes, events.append, settings)  # type: ignore[arg-type]
+            analysis.run()
+            names = names_after_init(info, analysis.after_init)
+            if info.scope is model.module and names is not None:
+                built[info.name] = names
+    roots = project.source_roots(path) if project is not None and path is not None else ()
+    outside_assignments(
+        model, facts, built,
+        (lambda qualified: instance_names(project, qualified, roots)) if project is not None else lambda q: None,
+        settings, events.append,
+    )
     dispatcher = _Dispatcher(rules)
     for event in _with_values_elsewhere(events):
         dispatcher(event)

@@ -36,6 +36,7 @@ class ClassOutline:
     methods: frozenset[str]
     bases: list[Union[ClassOutline, str, None]] = field(default_factory=list)  # once resolved
     is_module: bool = False
+    line: int = 0  # of the ``class`` statement, to find it again in the file's tree
 
 
 @dataclass(eq=False)
@@ -117,7 +118,7 @@ class _Collector:
             _dotted(base.value if isinstance(base, ast.Subscript) else base)
             for base in node.bases if not isinstance(base, ast.Starred)
         )
-        info = ClassOutline(node.name, scope, own, base_names, methods)
+        info = ClassOutline(node.name, scope, own, base_names, methods, line=node.lineno)
         self.classes.append(info)
         self.body(node.body, own)
 
