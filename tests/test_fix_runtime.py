@@ -124,6 +124,9 @@ def test_fixed_fixture_registers_moves_and_keeps_checkpoints(path: Path, tmp_pat
                 )
                 assert not missing.missing_keys and not missing.unexpected_keys
                 value = getattr(new, name)
+                if value is None:  # declared in __init__ for a method that assigns it later: tests/test_later_methods.py
+                    checked += 1
+                    continue
                 if applicability is Applicability.SAFE:
                     assert not value.is_floating_point(), f"{site}: a safe fix registered a floating tensor"
                     assert new.half().get_buffer(name).dtype == value.dtype

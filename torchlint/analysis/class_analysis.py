@@ -28,6 +28,8 @@ from torchlint.analysis.events import (
 )
 from torchlint.analysis.flow_state import FlowState, InstanceState, join
 from torchlint.analysis.function_index import function_index
+from torchlint.analysis.later_methods import later_methods
+from torchlint.analysis.override_scope import class_effect, moved_on_others
 from torchlint.analysis.tensor_inference import InferenceContext, infer
 from torchlint.analysis.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.analysis.values import merge as merge_facts
@@ -142,12 +144,15 @@ class ClassAnalysis:
             ),
             settings=settings,
             index=AssignmentIndex(model, globals_, self.mro),
+            override_effect=class_effect(model, self.full_mro),
+            moved_elsewhere=moved_on_others(model, self.mro),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
         self.phase = Phase.INIT
         self.init_frames: list[tuple[cst.FunctionDef, str]] = []  # methods run by __init__, with their self
         self.after_init = InstanceState()  # what construction leaves, once run() has analysed it
+        self.walked: set[int] = set()  # ids of the functions entered so far
 
     # --- entry point -------------------------------------------------------------------------------------
 
@@ -169,6 +174,10 @@ class ClassAnalysis:
         for owner, hook in self._registered_hooks(forward[1] if forward is not None else None):
             self.phase = Phase.FORWARD
             self._enter(hook, owner, state.copy(), call=None, caller=None, conditional=False)
+        for owner, method in later_methods(self.mro, self.walked):
+            if id(method) not in self.walked:  # an earlier later method may have called it
+                self.phase = Phase.LATER
+                self._enter(method, owner, state.copy(), call=None, caller=None, conditional=False)
 
     def _registered_hooks(self, forward: Optional[cst.FunctionDef]) -> list[tuple[ClassInfo, cst.FunctionDef]]:
         """Methods that construction registers as hooks (``x.register_forward_hook(self.m)``): they run on this
@@ -283,6 +292,7 @@ class ClassAnalysis:
         parameters = [*function.params.posonly_params, *function.params.params]
         self_name = first_parameter(function) if skip_first else None
         frame = _Frame(function, owner, self_name, depth)
+        self.walked.add(id(function))
         if self.phase is Phase.INIT and self_name is not None:
             self.init_frames.append((function, self_name))
         local_facts = self._bind(function, parameters[1:] if skip_first else parameters, call, caller)

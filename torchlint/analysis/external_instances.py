@@ -19,10 +19,10 @@ from torchlint.analysis.project import Found, Project
 from torchlint.outline.outline import ClassOutline
 from torchlint.source.decoding import SourceError, read
 from torchlint.source.parsing import python_tree
+from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 _REGISTERING = frozenset({"register_buffer", "register_parameter", "register_module", "add_module", "setattr"})
 _MAX_BASES = 64
-_MODULE = frozenset({"torch.nn.Module", "torch.nn.modules.Module", "torch.nn.modules.module.Module"})
 
 
 def _class_node(tree: ast.Module, cls: ClassOutline) -> Optional[ast.ClassDef]:
@@ -104,7 +104,7 @@ def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> 
         for base in cls.bases:
             if isinstance(base, ClassOutline):
                 pending.append((where, base))
-            elif isinstance(base, str) and base in _MODULE:
+            elif isinstance(base, str) and base in MODULE_CLASS_PATHS:
                 continue
             elif isinstance(base, str):
                 outer = project.lookup(base, project.source_roots(where.path))

@@ -35,13 +35,12 @@ from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.outline.module_classes import full_mro, mro
 from torchlint.source.statements import small_statements
 from torchlint.source.syntax import first_parameter, setattr_arguments
-from torchlint.torch_facts.known_bases import is_module_base
+from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS, is_module_base
 from torchlint.torch_facts.module_attributes import module_has
 
 # nn.Module methods that return the module itself
 _RETURNS_SELF = frozenset({"to", "cuda", "cpu", "eval", "train", "float", "double", "half", "bfloat16",
                            "requires_grad_", "to_empty", "type", "xpu", "ipu", "mtia", "share_memory"})
-_MODULE = frozenset({"torch.nn.Module", "torch.nn.modules.Module", "torch.nn.modules.module.Module"})
 _REGISTERS = frozenset({"register_buffer", "register_parameter", "register_module", "add_module"})
 # torch.nn classes whose instances hold no state by name of their own
 _STATELESS_CONTAINERS = frozenset({
@@ -57,6 +56,9 @@ class InstanceNames:
     registered: frozenset[str]  # buffers, parameters and submodules (or anything a buffer name must not be)
     plain: frozenset[str]  # plain attributes (assigned something else)
     class_names: frozenset[str]  # methods and class attributes of the class and its readable bases
+
+
+ExternalNames = Callable[[str], Optional[InstanceNames]]  # a qualified class name -> what its instances hold
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,20 @@ class OutsideAssignment:
     context_settings: Settings
 
 
-def names_after_init(info: ClassInfo, state: InstanceState) -> Optional[InstanceNames]:
-    """What a same-file class's construction leaves, from its analysis; None when it cannot be told (a base
-    outside the file other than ``nn.Module`` may register names the analysis cannot see)."""
+def names_after_init(
+    info: ClassInfo, state: InstanceState, external: Callable[[str], Optional[InstanceNames]]
+) -> Optional[InstanceNames]:
+    """What a same-file class's construction leaves, from its analysis and (for bases outside the file) what
+    ``external`` reads from their source; None when it cannot be told."""
     if state.opaque or state.super_init is not SuperInit.YES:
         return None
-    if any(isinstance(entry, str) and entry not in _MODULE for entry in full_mro(info)):
-        return None
+    outside: list[InstanceNames] = []
+    for entry in full_mro(info):
+        if isinstance(entry, str) and entry not in MODULE_CLASS_PATHS:
+            names = external(entry)
+            if names is None:
+                return None
+            outside.append(names)
     order = mro(info)
     plain = frozenset(name for name, slot in state.slots.items() if slot is Slot.PLAIN)
     # a plain tensor already (no new site), registered state, or maybe: every name construction leaves in
@@ -104,6 +113,8 @@ def names_after_init(info: ClassInfo, state: InstanceState) -> Optional[Instance
         | (written - plain)
     )
     class_names = frozenset(name for cls in order for name in (*cls.methods, *cls.class_attributes))
+    for names in outside:
+        registered, class_names = registered | names.registered, class_names | names.class_names
     return InstanceNames(registered, plain, class_names)
 
 
@@ -131,9 +142,6 @@ def _registered_name(call: cst.Call) -> Optional[tuple[str, str]]:
     if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str):
         return func.value.value, first.evaluated_value
     return None
-
-
-ExternalNames = Callable[[str], Optional[InstanceNames]]  # a qualified class name -> what its instances hold
 
 
 class _Walker:

@@ -12,7 +12,9 @@ import libcst as cst
 from torchlint.analysis.class_analysis import ClassAnalysis
 from torchlint.analysis.events import EVENT_NAMES, AttributeAssignment
 from torchlint.analysis.external_instances import instance_names
+from torchlint.analysis.external_overrides import external_override_effect
 from torchlint.analysis.outside_assignments import (
+    ExternalNames,
     InstanceNames,
     may_set_attributes_outside,
     names_after_init,
@@ -61,6 +63,7 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
     model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
     model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
+    model.external_override_effect = lambda qualified: external_override_effect(project, qualified, roots)
 
 
 def analyse(
@@ -83,19 +86,18 @@ def analyse(
     events: list[object] = []
     facts = module_globals(model)
     built: dict[str, InstanceNames] = {}
+    roots = project.source_roots(path) if project is not None and path is not None else ()
+    external: ExternalNames = (
+        (lambda qualified: instance_names(project, qualified, roots)) if project is not None else lambda q: None
+    )
     for info in model.classes:
         if info.is_module:
             analysis = ClassAnalysis(model, info, facts, module_classes, events.append, settings)  # type: ignore[arg-type]
             analysis.run()
-            names = names_after_init(info, analysis.after_init)
-            if info.scope is model.module and names is not None:
+            names = names_after_init(info, analysis.after_init, external) if info.scope is model.module else None
+            if names is not None:
                 built[info.name] = names
-    roots = project.source_roots(path) if project is not None and path is not None else ()
-    outside_assignments(
-        model, facts, built,
-        (lambda qualified: instance_names(project, qualified, roots)) if project is not None else lambda q: None,
-        settings, events.append,
-    )
+    outside_assignments(model, facts, built, external, settings, events.append)
     dispatcher = _Dispatcher(rules)
     for event in _with_values_elsewhere(events):
         dispatcher(event)
