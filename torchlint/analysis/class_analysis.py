@@ -39,7 +39,7 @@ from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.outline.module_classes import full_mro, mro
 from torchlint.source.expression_walk import calls_in
 from torchlint.source.syntax import first_parameter, setattr_arguments
-from torchlint.torch_facts.known_bases import SELF_MANAGING_BASES, is_module_base
+from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS, SELF_MANAGING_BASES, is_module_base
 
 Emit = Callable[[object], None]
 
@@ -252,6 +252,19 @@ class ClassAnalysis:
             if init is not None:
                 return entry, init
         return None
+
+    def _mixin_may_chain_on(self, owner: ClassInfo) -> bool:
+        """Whether ``super().__init__()`` in ``owner`` reaches an outside class (not ``nn.Module``) that is
+        followed in the MRO by a same-file class with an ``__init__``, which that class may run."""
+        if owner not in self.full_mro:
+            return False
+        later = self.full_mro[self.full_mro.index(owner) + 1:]
+        for index, entry in enumerate(later):
+            if isinstance(entry, str):
+                return entry not in MODULE_CLASS_PATHS and any(
+                    isinstance(after, ClassInfo) and "__init__" in after.methods for after in later[index + 1:]
+                )
+        return False
 
     # --- function activation -----------------------------------------------------------------------------
 
@@ -660,6 +673,8 @@ class ClassAnalysis:
         if found is None:
             # The chain leaves the file: nn.Module.__init__ (or an external base that calls it) runs.
             state.instance.super_init = SuperInit.YES
+            if _is_super(receiver) and self._mixin_may_chain_on(frame.owner):
+                state.instance.opaque = True  # class M(Mixin, Base): Mixin.__init__ may run Base.__init__
             return state
         owner, init = found
         if explicit_self:
