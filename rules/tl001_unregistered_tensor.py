@@ -1,8 +1,20 @@
 """TL001 unregistered-tensor-attribute
 
 ## What it does
-Checks for tensors assigned to an attribute of an `nn.Module` in `__init__` (or in a method that `__init__`
-calls) without being registered as a buffer.
+Checks for tensors assigned to an attribute of an `nn.Module` without being registered as a buffer:
+
+- in `__init__`, or in a method that `__init__` calls;
+- in any other method that neither construction nor `forward` runs (`reset_state()`,
+  `set_rng_device_and_dtype(device, dtype)`, a property setter: what other code, often a parent module's
+  `__init__`, calls later), when the class registers the name nowhere. Once the method has run, the instance
+  holds a plain tensor exactly as if `__init__` had assigned it. Tensors assigned in `forward`, in what it
+  calls and in hooks are TL010's (off by default: an activation cached per call is often deliberate);
+- on an instance, outside its class: `model = Net(); model.extra = torch.randn(10, 10)` or
+  `setattr(model, "extra", t)`, at module level or in a function, where `model` certainly holds a module
+  instance (built by calling a module class of the file, a `torch.nn` container, or a module class whose
+  source the project or an installed package provides, also through `.to(...)`/`.eval()`; or a parameter
+  annotated with such a class). Names the class registers or assigns anywhere are left alone, and nothing is
+  reported for a class whose source cannot be read.
 
 ## Why is this bad?
 `nn.Module.__setattr__` registers Parameters, submodules and buffers; any other tensor becomes a plain
@@ -34,8 +46,16 @@ checkpoints saved before the change still load with `strict=True`. Use `persiste
 when the tensor is state that must be saved.
 
 Not reported: names registered earlier as buffers (including a `register_buffer(name, None)` placeholder)
-or with `nn.Buffer`; classes that override `_apply`, `to` or `cuda` and so move their own tensors (as
-`torchmetrics.Metric` does); tensors that require grad (TL002 reports those).
+or with `nn.Buffer`; tensors that require grad (TL002 reports those); and tensors that an override of
+`_apply`, `to` or `cuda` moves after all. That is decided per attribute from what the override does, where
+its source is readable (the file, another project file, an installed package): one that walks its states
+under computed names (`torchmetrics.Metric._apply`) or that cannot be followed moves every plain tensor;
+`self.moved = fn(self.moved)` moves that name; one that only validates its arguments, clears a cache or moves
+specs and calls `super()` (transformers' `PreTrainedModel.to`, torchrl's `Transform.to`) moves none, and the
+class's plain tensors are reported. A name that another class of the file moves on the objects it holds (a
+detection model's `_apply` running `m.stride = fn(m.stride)` on its head) is not reported either: `.to()`
+does move it there. Bases known without their source (`torchmetrics.Metric`) move everything. The runtime
+recording and `torchlint audit` read the same overrides and decide the same way.
 
 ## Fix safety
 The fix registers the tensor with `self.register_buffer("name", value, persistent=False)` (or, when the
@@ -59,21 +79,34 @@ branch and the name is assigned elsewhere too.
 
 A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
 method or class attribute of the name or assigns it before calling `super().__init__()`.
+
+For a tensor assigned by a later method, the fix is TL010's: it declares the buffer in `__init__`,
+`self.register_buffer("name", None, persistent=False)` right after `super().__init__()`, so that the later
+assignment keeps it a buffer; it is offered where TL010 offers it, and is **safe** only when the tensors the
+name is assigned are provably not floating point (a floating buffer is cast by `.half()`, as above).
+
+For a tensor set on an instance from outside, the fix is `model.register_buffer("extra", value,
+persistent=False)` with the same safety; none is offered for a chained assignment, when the name is already
+a plain attribute there, or when another statement of the scope assigns it something a buffer rejects.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.analysis.outside_assignments import OutsideAssignment
 from torchlint.analysis.values import Kind
 from torchlint.config.settings import PERSISTENT
 from torchlint.contract.edits import Edit, InsertClassStatement, InsertImport, Replace
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.outline.torch_names import nn_reference_or_import
 from torchlint.source.syntax import first_parameter
+
+from .tl010_tensor_assigned_in_forward import declaration
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
 _NO_SPACE = cst.SimpleWhitespace("")
@@ -188,9 +221,12 @@ class UnregisteredTensor(Rule):
         value = event.value
         if not value.is_tensor or (value.requires_grad and value.leaf):
             return
-        if event.phase is not Phase.INIT or event.slot_before not in REPORTED_SLOTS:
+        if event.slot_before not in REPORTED_SLOTS or event.context.moves(event.name):
             return
-        if event.context.manages_own_tensors:
+        if event.phase is Phase.LATER:
+            yield from _later_findings(self.code, event)
+            return
+        if event.phase is not Phase.INIT:
             return
         if event.name is not None:
             subject = f"`self.{event.name}`"
@@ -209,6 +245,97 @@ class UnregisteredTensor(Rule):
             fix=_fix(event) if reason is None else None,
             no_fix_reason=reason,
         )
+
+    def on_outside_assignment(self, event: OutsideAssignment) -> FindingIterator:
+        subject = f"`{event.variable}.{event.name}`"
+        reason = _outside_no_fix_reason(event)
+        yield Finding(
+            code=self.code,
+            node=event.target,
+            message=(
+                f"{subject} sets a tensor on a `{event.instance.class_name}` instance that is not registered: it "
+                f"is left out of state_dict() and not moved by .to(); register it with "
+                f'{event.variable}.register_buffer("{event.name}", ...)'
+            ),
+            fix=_outside_fix(event) if reason is None else None,
+            no_fix_reason=reason,
+        )
+
+
+def _later_findings(code: str, event: AttributeAssignment) -> FindingIterator:
+    """A tensor assigned in a method that runs after construction (neither what ``__init__`` runs nor
+    ``forward``) to a name the class registers nowhere: the instance holds a plain tensor once the method
+    has run. Silent for computed names and for names some write registers or gives registered state."""
+    name = event.name
+    if name is None:
+        return
+    others = event.other_writes()
+    if any(write.registers is not None for write in others):
+        return
+    if any(write.value.kind in (Kind.MODULE, Kind.PARAMETER, Kind.BUFFER) for write in others):
+        return
+    fix, reason = declaration(event)
+    if fix is not None and event.value.floating is not False and fix.applicability is Applicability.SAFE:
+        fix = replace(fix, applicability=Applicability.UNSAFE)  # .half() now casts the floating tensor
+    yield Finding(
+        code=code,
+        node=event.target,
+        message=(
+            f"`self.{name}` is assigned a tensor in {event.method}() but is never registered: once "
+            f"{event.method}() has run it is left out of state_dict() and not moved by .to(); declare it in "
+            f'__init__ with self.register_buffer("{event.stored_name}", None, persistent=False)'
+        ),
+        fix=fix,
+        no_fix_reason=reason,
+    )
+
+
+def _outside_no_fix_reason(event: OutsideAssignment) -> Optional[str]:
+    """Why ``obj.name = tensor`` outside the class cannot become ``obj.register_buffer(...)``, or None."""
+    subject = f"`{event.variable}.{event.name}`"
+    if event.chained:
+        return "chained assignment"
+    if event.already_plain:
+        return f"{subject} is already a plain attribute here, so register_buffer would raise KeyError"
+    accepted = (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER)
+    if any(value.kind not in accepted for value in event.other_values):
+        return f"{subject} is also assigned something that is not a tensor, which a buffer rejects"
+    if event.conditional and event.other_values:
+        return f"assigned in a branch while {subject} is assigned elsewhere too"
+    return None
+
+
+def _outside_fix(event: OutsideAssignment) -> Fix:
+    """``obj.register_buffer("name", value, persistent=False)`` (or ``obj.name = nn.Buffer(...)``), with
+    TL001's safety: safe only for a value that is provably not floating point."""
+    settings = event.context_settings
+    persistent = settings.buffer_persistence == PERSISTENT
+    others_unknown = any(value.kind is Kind.UNKNOWN for value in event.other_values)
+    safe = event.value.floating is False and not persistent and not others_unknown
+    applicability = Applicability.SAFE if safe else Applicability.UNSAFE
+    kind = "persistent" if persistent else "non-persistent"
+    if settings.torch_at_least(2, 5) and not event.setattr_form:
+        reference, missing_import = nn_reference_or_import(event.model.imports, "Buffer")
+        buffer = cst.Call(
+            func=cst.parse_expression(reference),
+            args=_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        )
+        edits: list[Edit] = [Replace(event.value_node, buffer)]
+        if missing_import is not None:
+            edits.append(InsertImport(missing_import))
+        return Fix(f"Assign `{event.name}` an nn.Buffer ({kind})", applicability, tuple(edits))
+    register = cst.Call(
+        func=cst.Attribute(value=cst.Name(event.variable), attr=cst.Name("register_buffer")),
+        args=[
+            cst.Arg(cst.SimpleString(f'"{event.name}"'), comma=_COMMA),
+            *_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
+        ],
+    )
+    if event.setattr_form:
+        return Fix(f"Register `{event.name}` as a {kind} buffer", applicability, (Replace(event.target, register),))
+    semicolon = getattr(event.statement, "semicolon", cst.MaybeSentinel.DEFAULT)
+    edit = Replace(event.statement, cst.Expr(value=register, semicolon=semicolon))
+    return Fix(f"Register `{event.name}` as a {kind} buffer", applicability, (edit,))
 
 
 RULE = UnregisteredTensor()

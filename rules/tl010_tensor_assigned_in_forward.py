@@ -49,7 +49,9 @@ moves and `torch.export` tracks; `persistent=False` keeps it out of `state_dict(
 
 Not reported: names registered as buffers in `__init__` (including `register_buffer(name, None)`), names
 whose first tensor is assigned in `__init__` (TL001 reports those), and classes that override `_apply`, `to`
-or `cuda`.
+or `cuda`. A tensor assigned by a method that neither construction nor `forward` runs (`reset_state()`, a
+setter a parent module calls) is state the module keeps between calls, not an activation: TL001 (on by
+default) reports it, with this rule's fix.
 
 ## Fix safety
 The fix inserts `self.register_buffer("name", None, persistent=False)` right after the
@@ -242,5 +244,7 @@ class TensorAssignedInForward(Rule):
             no_fix_reason=reason,
         )
 
+
+declaration = _declaration  # TL001 declares buffers of tensors assigned after construction the same way
 
 RULE = TensorAssignedInForward()

@@ -156,6 +156,8 @@ def test_extend_module_bases(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         ('[tool.torchlint]\ntarget-torch = "new"\n', "target-torch must be a version string such as \"2.5\", got 'new'"),
         ('[tool.torchlint]\nfix-buffer-persistence = "sometimes"\n', 'fix-buffer-persistence must be "non-persistent" or "persistent"'),
         ('[tool.torchlint]\nper-file-ignores = ["x"]\n', "per-file-ignores must be a table of glob = [codes]"),
+        ("[tool.torchlint]\npython = 3\n", "python must be a path string, got 3"),
+        ('[tool.torchlint]\npython = "no/such/env"\n', "python: no/such/env: no such interpreter or environment"),
         ('[tool.torchlint]\nselect = ["TL9"]\n', "unknown rule selector 'TL9'"),
         ("[tool.torchlint\n", "invalid TOML"),
         ('[tool]\ntorchlint = "x"\n', "[tool.torchlint] must be a table"),

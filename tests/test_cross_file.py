@@ -151,16 +151,31 @@ def test_torchmetrics_metric_manages_its_own_tensors(tmp_path: Path, capsys: pyt
     assert lint(capsys, root / "m.py") == []
 
 
-def test_project_base_overriding_apply_manages_its_tensors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+MOVES_STATES = """
+    def _apply(self, fn, recurse=True):
+        this = super()._apply(fn, recurse)
+        for name in list(vars(this)):
+            setattr(this, name, fn(getattr(this, name)))
+        return this
+"""
+ONLY_SUPER = "\n    def _apply(self, fn, recurse=True):\n        return super()._apply(fn, recurse)\n"
+
+
+@pytest.mark.parametrize(("override", "expected"), [(MOVES_STATES, []), (ONLY_SUPER, [("leaf.py", 8, "TL001")])])
+def test_project_base_overriding_apply_manages_its_tensors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], override: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """A base's _apply that walks the instance's state moves the leaf's mask; one that only calls super()
+    moves no plain tensor, and the mask is reported."""
     root = write_project(
         tmp_path,
         {
             "pkg/__init__.py": "",
-            "pkg/base.py": BASE + "\n    def _apply(self, fn, recurse=True):\n        return super()._apply(fn, recurse)\n",
+            "pkg/base.py": BASE + override,
             "pkg/leaf.py": "import torch\nfrom pkg.base import BaseModel\n" + LEAF_BODY.format(base="BaseModel"),
         },
     )
-    assert lint(capsys, root / "pkg" / "leaf.py") == []
+    assert lint(capsys, root / "pkg" / "leaf.py") == expected
 
 
 def test_unrelated_same_named_class_elsewhere_is_not_a_module(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,7 +28,9 @@ from torchlint.analysis.events import (
 )
 from torchlint.analysis.flow_state import FlowState, InstanceState, join
 from torchlint.analysis.function_index import function_index
+from torchlint.analysis.later_methods import later_methods
 from torchlint.analysis.narrowing import narrow
+from torchlint.analysis.override_scope import class_effect, moved_on_others
 from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.partials import bound_call
 from torchlint.analysis.tensor_inference import InferenceContext, infer
@@ -39,7 +41,7 @@ from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.outline.module_classes import full_mro, mro
 from torchlint.source.expression_walk import calls_in
 from torchlint.source.syntax import first_parameter, setattr_arguments
-from torchlint.torch_facts.known_bases import SELF_MANAGING_BASES, is_module_base
+from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS, SELF_MANAGING_BASES, is_module_base
 
 Emit = Callable[[object], None]
 
@@ -144,11 +146,15 @@ class ClassAnalysis:
             ),
             settings=settings,
             index=AssignmentIndex(model, globals_, self.mro),
+            override_effect=class_effect(model, self.full_mro),
+            moved_elsewhere=moved_on_others(model, self.mro),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
         self.phase = Phase.INIT
         self.init_frames: list[tuple[cst.FunctionDef, str]] = []  # methods run by __init__, with their self
+        self.after_init = InstanceState()  # what construction leaves, once run() has analysed it
+        self.walked: set[int] = set()  # ids of the functions entered so far
 
     # --- entry point -------------------------------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class ClassAnalysis:
             state = self._enter(init, owner, state, call=None, caller=None, conditional=False)
         else:
             state.instance.super_init = SuperInit.YES  # nn.Module.__init__ (or an external base's) runs
+        self.after_init = state.instance
         self._class_body(state.instance)
         forward = self._lookup("forward", self.mro)
         if forward is not None:
@@ -169,6 +176,10 @@ class ClassAnalysis:
         for owner, hook in self._registered_hooks(forward[1] if forward is not None else None):
             self.phase = Phase.FORWARD
             self._enter(hook, owner, state.copy(), call=None, caller=None, conditional=False)
+        for owner, method in later_methods(self.mro, self.walked):
+            if id(method) not in self.walked:  # an earlier later method may have called it
+                self.phase = Phase.LATER
+                self._enter(method, owner, state.copy(), call=None, caller=None, conditional=False)
 
     def _registered_hooks(self, forward: Optional[cst.FunctionDef]) -> list[tuple[ClassInfo, cst.FunctionDef]]:
         """Methods that construction registers as hooks (``x.register_forward_hook(self.m)``): they run on this
@@ -244,6 +255,19 @@ class ClassAnalysis:
                 return entry, init
         return None
 
+    def _mixin_may_chain_on(self, owner: ClassInfo) -> bool:
+        """Whether ``super().__init__()`` in ``owner`` reaches an outside class (not ``nn.Module``) that is
+        followed in the MRO by a same-file class with an ``__init__``, which that class may run."""
+        if owner not in self.full_mro:
+            return False
+        later = self.full_mro[self.full_mro.index(owner) + 1:]
+        for index, entry in enumerate(later):
+            if isinstance(entry, str):
+                return entry not in MODULE_CLASS_PATHS and any(
+                    isinstance(after, ClassInfo) and "__init__" in after.methods for after in later[index + 1:]
+                )
+        return False
+
     # --- function activation -----------------------------------------------------------------------------
 
     def _context(self, frame: _Frame, state: FlowState) -> InferenceContext:
@@ -283,6 +307,7 @@ class ClassAnalysis:
         parameters = [*function.params.posonly_params, *function.params.params]
         self_name = first_parameter(function) if skip_first else None
         frame = _Frame(function, owner, self_name, depth)
+        self.walked.add(id(function))
         if self.phase is Phase.INIT and self_name is not None:
             self.init_frames.append((function, self_name))
         local_facts = self._bind(function, parameters[1:] if skip_first else parameters, call, caller)
@@ -668,6 +693,8 @@ class ClassAnalysis:
         if found is None:
             # The chain leaves the file: nn.Module.__init__ (or an external base that calls it) runs.
             state.instance.super_init = SuperInit.YES
+            if _is_super(receiver) and self._mixin_may_chain_on(frame.owner):
+                state.instance.opaque = True  # class M(Mixin, Base): Mixin.__init__ may run Base.__init__
             return state
         owner, init = found
         if explicit_self:

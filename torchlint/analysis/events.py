@@ -17,6 +17,7 @@ from torchlint.analysis.subclasses import subclass_conflict
 from torchlint.analysis.values import Kind, ValueFact
 from torchlint.config.settings import Settings
 from torchlint.outline.file_model import ClassInfo, FileModel
+from torchlint.runtime.override_effects import OverrideEffect
 from torchlint.torch_facts.module_attributes import module_has, stored_name
 
 PARAMETER_OR_NONE = (Kind.PARAMETER, Kind.NONE)  # what a registered parameter name accepts
@@ -47,6 +48,7 @@ class Phase(enum.Enum):
 
     INIT = "init"
     FORWARD = "forward"
+    LATER = "later"  # another method, which other code calls after construction (or a parent's __init__ does)
 
 
 class TargetForm(enum.Enum):
@@ -67,6 +69,20 @@ class Context:
     manages_own_tensors: bool  # the class (or a same-file base) overrides _apply, to or cuda
     settings: Settings
     index: AssignmentIndex  # every self.<name> = ... in the class order, for fixes
+    # what those overrides move (None: every plain tensor), and names other classes' overrides move
+    override_effect: Optional[OverrideEffect] = None
+    moved_elsewhere: frozenset[str] = frozenset()
+
+    def moves(self, name: Optional[str]) -> bool:
+        """Whether ``.to()`` moves the plain attribute ``name`` after all: an override of ``_apply``, ``to`` or
+        ``cuda`` in the class order moves it (or moves every plain tensor, or cannot be read), or another
+        class of the file moves that name on the objects it holds (a class with no override of its own: a
+        detection head whose model's ``_apply`` runs ``m.stride = fn(m.stride)``; the models of the file, which
+        have overrides, are decided by their own)."""
+        if not self.manages_own_tensors:
+            return name is not None and name in self.moved_elsewhere
+        effect = self.override_effect
+        return effect is None or effect.moves_all or name is None or name in effect.own
 
     def writes(self, name: str) -> list[AttributeWrite]:
         return self.index.writes(name)
@@ -193,4 +209,4 @@ class ClassAttribute:
     slot_after_init: Slot  # UNSET when __init__ never assigns the name
 
 
-EVENT_NAMES = ("attribute_assignment", "registration_call", "class_attribute")
+EVENT_NAMES = ("attribute_assignment", "registration_call", "class_attribute", "outside_assignment")

@@ -26,9 +26,11 @@ from torchlint.outline.module_classes import resolve_bases
 from torchlint.outline.outline import ClassOutline, Outline, Returns, defines, parse_outline, resolve
 from torchlint.source.decoding import SourceError, read
 from torchlint.source.parsing import parse
+from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 _MAX_HOPS = 32
+_STAR_HOPS = 4  # star imports are followed only this deep: each may branch into several modules
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,9 @@ class Project:
     names. Only a question an outline cannot answer (does this unannotated helper return a tensor?) parses
     the file with LibCST, and only the answer is kept."""
 
-    def __init__(self, extra_bases: frozenset[str] = frozenset()) -> None:
+    def __init__(self, extra_bases: frozenset[str] = frozenset(), installed: tuple[str, ...] = ()) -> None:
         self.extra_bases = extra_bases
+        self.installed = installed  # the site-packages directories of the project's interpreter, searched last
         # by path: the (length, hash) of the text outlined, and its outline
         self._outlines: OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]] = OrderedDict()
         self._module_results: dict[str, tuple[bool, frozenset[str]]] = {}
@@ -115,7 +118,7 @@ class Project:
         root = project_root(path)
         if root is not None:
             roots += [root, os.path.join(root, "src")]
-        return tuple(dict.fromkeys(roots))
+        return tuple(dict.fromkeys([*roots, *self.installed]))
 
     @staticmethod
     def _file_for(module: str, roots: tuple[str, ...]) -> Optional[str]:
@@ -180,6 +183,10 @@ class Project:
             target = model.imports.bindings.get(name)
             if target is not None and target != qualified:
                 return self.lookup(".".join([target, *rest]), self.source_roots(path), hops + 1)
+            for star in model.star_imports if hops < _STAR_HOPS else ():  # torch/nn: from torch.nn.modules import *
+                found_there = self.lookup(".".join([star, name, *rest]), self.source_roots(path), hops + 1)
+                if found_there is not None:
+                    return found_there
             return None
         return None
 
@@ -208,7 +215,10 @@ class Project:
         return result
 
     def class_defines(self, qualified: str, roots: tuple[str, ...], names: tuple[str, ...]) -> bool:
-        """Whether the project class ``qualified`` (or a project base of it) defines one of ``names``."""
+        """Whether the project class ``qualified`` (or a project base of it) defines one of ``names``;
+        ``nn.Module`` itself (readable among installed packages) defines what every module has."""
+        if qualified in MODULE_CLASS_PATHS:
+            return False
         found = self.lookup(qualified, roots)
         if found is None or found.cls is None:
             return False

@@ -13,6 +13,7 @@ from torchlint import __version__
 from torchlint.analysis.project import Project
 from torchlint.config.config_file import Config, ConfigError, ConfigResolver, load
 from torchlint.config.discovery import discover
+from torchlint.config.interpreter import InterpreterError, search_path
 from torchlint.config.selection import SelectionError, enabled_codes, split_codes
 from torchlint.config.settings import NON_PERSISTENT, PERSISTENT, Settings, parse_torch_version
 from torchlint.contract.diagnostics import Diagnostic
@@ -89,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     configuration.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     configuration.add_argument("--force-exclude", action="store_true",
                                help="apply exclude patterns to files named on the command line too")
+    configuration.add_argument("--python", metavar="PATH",
+                               help="the project's interpreter or environment, whose installed packages resolve "
+                                    "base classes (default: the active virtualenv, a .venv beside the configuration, "
+                                    "or the interpreter torchlint runs on)")
     configuration.add_argument("--extend-module-bases", type=split_codes, default=[], metavar="NAMES",
                                help="qualified names of more nn.Module base classes (mylib.layers.Base)")
     performance = parser.add_argument_group("performance")
@@ -157,10 +162,13 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         extend_unsafe=_fix_codes([*config.extend_unsafe_fixes, *args.extend_unsafe_fixes]),
     )
     rules = _selected_rules(args, config)
+    installed = _installed_packages(args, config)
     cache = None
     if not args.no_cache and args.output_format not in NEEDS_EDITS:  # cached results hold no fix edits
         directory = args.cache_dir or os.path.join(config.root, CACHE_DIRECTORY)
-        cache = Cache(directory, Cache.fingerprint([settings, config.per_file_ignores, [r.code for r in rules]]))
+        # the installed packages searched change what a name resolves to, also when none of their files changed
+        parts = [settings, config.per_file_ignores, [r.code for r in rules], installed]
+        cache = Cache(directory, Cache.fingerprint(parts))
     return Job(
         rules=rules,
         settings=settings,
@@ -169,9 +177,23 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         diff=args.diff,
         per_file_ignores=config.per_file_ignores,
         root=config.root,
-        project=Project(settings.extend_module_bases),
+        project=Project(settings.extend_module_bases, installed),
         cache=cache,
     )
+
+
+def _installed_packages(args: argparse.Namespace, config: Config) -> tuple[str, ...]:
+    """The project's site-packages directories: --python relative to the current directory, the ``python``
+    setting relative to its configuration file."""
+    if args.python:
+        try:
+            return search_path(os.path.abspath(args.python), os.getcwd())
+        except InterpreterError as error:
+            raise ConfigError(f"--python: {error}") from None
+    try:
+        return search_path(config.python, config.root)
+    except InterpreterError as error:
+        raise ConfigError(f"{config.path}: python: {error}") from None
 
 
 def _resolver(args: argparse.Namespace) -> ConfigResolver:

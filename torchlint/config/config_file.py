@@ -48,12 +48,19 @@ class Config:
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
     force_exclude: bool = False
+    python: Optional[str] = None  # the project's interpreter (or its environment), relative to ``root``
 
 
 def _strings(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise TypeError("a list of strings")
     return tuple(value)
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise TypeError("a path string")
+    return value
 
 
 def _string_table(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -105,6 +112,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "extend-safe-fixes": ("extend_safe_fixes", _strings),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _strings),
     "force-exclude": ("force_exclude", _boolean),
+    "python": ("python", _string),
 }
 KNOWN_KEYS = tuple(_KEYS)
 

@@ -11,6 +11,15 @@ import libcst as cst
 
 from torchlint.analysis.class_analysis import ClassAnalysis
 from torchlint.analysis.events import EVENT_NAMES, AttributeAssignment
+from torchlint.analysis.external_instances import instance_names
+from torchlint.analysis.external_overrides import external_override_effect
+from torchlint.analysis.outside_assignments import (
+    ExternalNames,
+    InstanceNames,
+    may_set_attributes_outside,
+    names_after_init,
+    outside_assignments,
+)
 from torchlint.analysis.project import Project, locate
 from torchlint.analysis.top_level import module_globals
 from torchlint.analysis.values import ValueFact
@@ -62,6 +71,7 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
     model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
     model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
+    model.external_override_effect = lambda qualified: external_override_effect(project, qualified, roots)
 
 
 def analyse(
@@ -79,14 +89,24 @@ def analyse(
         connect(model, project, path)
     resolve_bases(model, settings.extend_module_bases)
     module_classes: Mapping[str, object] = {info.name: info for info in model.classes if info.is_module}
-    if not module_classes:
+    if not module_classes and not may_set_attributes_outside(model):
         return []
     events: list[object] = []
     _ANALYSED[0] += len(module_classes)
     facts = module_globals(model)
+    built: dict[str, InstanceNames] = {}
+    roots = project.source_roots(path) if project is not None and path is not None else ()
+    external: ExternalNames = (
+        (lambda qualified: instance_names(project, qualified, roots)) if project is not None else lambda q: None
+    )
     for info in model.classes:
         if info.is_module:
-            ClassAnalysis(model, info, facts, module_classes, events.append, settings).run()  # type: ignore[arg-type]
+            analysis = ClassAnalysis(model, info, facts, module_classes, events.append, settings)  # type: ignore[arg-type]
+            analysis.run()
+            names = names_after_init(info, analysis.after_init, external) if info.scope is model.module else None
+            if names is not None:
+                built[info.name] = names
+    outside_assignments(model, facts, built, external, settings, events.append)
     dispatcher = _Dispatcher(rules)
     for event in _with_values_elsewhere(events):
         dispatcher(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -17,7 +17,7 @@ from torchlint.engine.dispatch import analyse
 from torchlint.engine.masked_pass import finds_nothing
 from torchlint.engine.registry import all_rules
 from torchlint.fix import text_edits
-from torchlint.outline.outline import parse_outline, resolve
+from torchlint.outline.outline import builds_modules_outside, parse_outline, resolve
 from torchlint.source.lines import physical_lines
 from torchlint.source.parsing import cpython_rejection, parse, python_tree
 from torchlint.source.positions import node_positions
@@ -54,19 +54,27 @@ def _unparsable(text: str, path: str) -> list[Diagnostic]:
     return []
 
 
+def _never(qualified: str) -> bool:
+    return False
+
+
 def _needs_analysis(
     text: str, path: str, rules: Sequence[Rule], settings: Settings, project: Optional[Project]
 ) -> bool:
     """A file Python cannot parse is analysed, so that LibCST reports its syntax error."""
     if _listens_for_suppressions(rules) and _may_have_suppressions(text):
         return True
+    external: Callable[[str], bool] = _never
     if project is not None:
         found = project.outline(path, text)
+        external = project.module_predicate(path)
     else:
         found = parse_outline(text)
         if found is not None:
-            resolve(found, settings.extend_module_bases, lambda qualified: False)
-    return found is None or found.has_module_class
+            resolve(found, settings.extend_module_bases, external)
+    if found is None or found.has_module_class:
+        return True
+    return builds_modules_outside(found, settings.extend_module_bases, external)
 
 
 def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnostic:

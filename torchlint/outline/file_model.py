@@ -41,6 +41,8 @@ class FileModel:
     external_is_module: Callable[[str], bool] = field(default=lambda qualified: False)
     external_returns_tensor: Callable[[str], bool] = field(default=lambda qualified: False)
     external_defines: Callable[[str, tuple[str, ...]], bool] = field(default=lambda qualified, names: False)
+    # what an outside class's _apply/to/cuda overrides move (an OverrideEffect), None when unreadable
+    external_override_effect: Callable[[str], object] = field(default=lambda qualified: None)
 
     def classes_in(self, scope: Scope) -> dict[str, ClassInfo]:
         return {info.name: info for info in self.classes if info.scope is scope}

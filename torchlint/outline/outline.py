@@ -22,6 +22,7 @@ from typing import Callable, Optional, Union
 from torchlint.outline.annotations import TENSOR_TYPES
 from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.imports import ImportMap, relative_module
+from torchlint.outline.outside_writes import constructor_of_attribute_write
 from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import is_module_base
 
@@ -37,6 +38,7 @@ class ClassOutline:
     methods: frozenset[str]
     bases: list[Union[ClassOutline, str, None]] = field(default_factory=list)  # once resolved
     is_module: bool = False
+    line: int = 0  # of the ``class`` statement, to find it again in the file's tree
 
 
 @dataclass(eq=False)
@@ -45,6 +47,10 @@ class Outline:
     classes: list[ClassOutline]
     functions: dict[str, Returns]  # what each top-level function returns
     parents: dict[int, int]  # scope id -> enclosing scope id
+    # callees (as written) of ``x = Callee(...)`` at the top level or in a top-level function, where ``x.y``
+    # is then set: the file needs analysis when one of them is a module class
+    outside_constructors: frozenset[str] = frozenset()
+    star_imports: tuple[str, ...] = ()  # ``from m import *`` at the top level: where else a name may come from
 
     def classes_in(self, scope: int) -> dict[str, ClassOutline]:
         return {info.name: info for info in self.classes if info.scope == scope}
@@ -74,6 +80,11 @@ class _Collector:
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         self.parents: dict[int, int] = {}
         self.next_scope = MODULE_SCOPE + 1
+        # the top level and top-level functions, whose code may set attributes on module instances
+        self.outside_scopes = {MODULE_SCOPE}
+        self.bound_calls: dict[str, str] = {}  # name -> the dotted callee last bound to it (``net = Net()``)
+        self.outside_constructors: set[str] = set()
+        self.star_imports: list[str] = []  # modules of ``from m import *`` at the top level
 
     def new_scope(self, parent: int) -> int:
         scope = self.next_scope
@@ -95,13 +106,19 @@ class _Collector:
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports.bind_from(module, alias.name, alias.asname)
+                    elif scope == MODULE_SCOPE:
+                        self.star_imports.append(module)
         elif isinstance(node, ast.ClassDef):
             self.class_(node, scope)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = self.new_scope(scope)
             if scope == MODULE_SCOPE:
                 self.functions[node.name] = node
-            self.body(node.body, self.new_scope(scope))
+                self.outside_scopes.add(inner)
+            self.body(node.body, inner)
         else:
+            if scope in self.outside_scopes:
+                self.outside_constructors.update(constructor_of_attribute_write(node, self.bound_calls))
             for name in ("body", "orelse", "finalbody"):
                 self.body(getattr(node, name, ()), scope)
             for handler in getattr(node, "handlers", ()):
@@ -118,7 +135,7 @@ class _Collector:
             _dotted(base.value if isinstance(base, ast.Subscript) else base)
             for base in node.bases if not isinstance(base, ast.Starred)
         )
-        info = ClassOutline(node.name, scope, own, base_names, methods)
+        info = ClassOutline(node.name, scope, own, base_names, methods, line=node.lineno)
         self.classes.append(info)
         self.body(node.body, own)
 
@@ -197,7 +214,10 @@ def outline(tree: ast.Module, package: Optional[str] = None) -> Outline:
     collector = _Collector(package)
     collector.body(tree.body, MODULE_SCOPE)
     functions = {name: _returns(node, collector.imports) for name, node in collector.functions.items()}
-    return Outline(collector.imports, collector.classes, functions, collector.parents)
+    return Outline(
+        collector.imports, collector.classes, functions, collector.parents,
+        frozenset(collector.outside_constructors), tuple(collector.star_imports),
+    )
 
 
 def _lookup_class(model: Outline, scope: int, dotted: str) -> Optional[ClassOutline]:
@@ -229,6 +249,15 @@ def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Cal
             ):
                 info.is_module = True
                 changed = True
+
+
+def builds_modules_outside(model: Outline, extra: frozenset[str], external_is_module: Callable[[str], bool]) -> bool:
+    """Whether top-level code (or a top-level function) sets an attribute on what a module class built."""
+    for callee in model.outside_constructors:
+        qualified = model.imports.qualify_dotted(callee)
+        if qualified is not None and (is_module_base(qualified, extra) or external_is_module(qualified)):
+            return True
+    return False
 
 
 def parse_outline(text: str, package: Optional[str] = None) -> Optional[Outline]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from torchlint.runtime.override_effects import moves_attribute
 from torchlint.runtime.recording import Location, Recording, _manages_own_tensors, active_recordings
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class _Auditor:
                         "is a tensor that requires grad but is not an nn.Parameter: it is missing "
                         "from parameters(), so no optimizer trains it; wrap it in nn.Parameter(...)"
                     ))
-                elif not self_managing:
+                elif not moves_attribute(type(module), attribute, torch.nn.Module):
                     self.report("TL001", path, module, attribute, (
                         "is a plain tensor, not a registered buffer: it is left out of state_dict() "
                         f'and not moved by .to(); register it with self.register_buffer("{attribute}", ...)'

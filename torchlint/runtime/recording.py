@@ -5,8 +5,9 @@ when several threads build models: the wrapper is installed once, removed when t
 every active recording receives the sites). A site is recorded when, after ``Module.__setattr__`` ran, the
 instance ``__dict__`` holds a tensor that is not a Parameter under that name and did not hold a plain tensor
 before: exactly the first assignment that the static rule TL001 (or TL002, for a leaf tensor that requires
-grad) reports. Classes that override ``_apply``, ``to`` or ``cuda`` move their own tensors, so TL001 is not
-recorded for them, matching the static rule.
+grad) reports. A tensor that an override of ``_apply``, ``to`` or ``cuda`` moves after all (decided per
+attribute from the override's source, :mod:`torchlint.runtime.override_effects`) is not recorded as TL001,
+matching the static rule.
 
 Each recording also remembers, per live instance and attribute, where the value that now sits in the
 instance ``__dict__`` was assigned, whenever that value is a plain tensor or a plain ``list``, ``tuple`` or
@@ -25,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, Callable, Optional
+
+from torchlint.runtime.override_effects import moves_attribute
 
 _lock = threading.RLock()  # re-entrant: a __del__ run by the collector may build a module
 _active: list[Recording] = []
@@ -171,7 +174,7 @@ def _install() -> None:
         if after_kind == _TENSOR:
             if after.requires_grad and after.is_leaf:
                 code: Optional[str] = "TL002"
-            elif _manages_own_tensors(type(self), module_type):
+            elif moves_attribute(type(self), name, module_type):
                 code = None
             else:
                 code = "TL001"

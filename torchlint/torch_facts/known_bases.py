@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torchlint.torch_facts.torch_api import is_nn_module_class
 
+MODULE_CLASS_PATHS = frozenset({"torch.nn.Module", "torch.nn.modules.Module", "torch.nn.modules.module.Module"})
 MODULE_BASES = frozenset(
     {
         "torch.nn.Module", "torch.nn.modules.Module", "torch.nn.modules.module.Module",
