@@ -29,7 +29,7 @@ from torchlint.analysis.events import (
 from torchlint.analysis.flow_state import FlowState, InstanceState, join
 from torchlint.analysis.function_index import function_index
 from torchlint.analysis.tensor_inference import InferenceContext, infer
-from torchlint.analysis.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
+from torchlint.analysis.values import INT_PARAMETER, NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.analysis.values import merge as merge_facts
 from torchlint.config.settings import DEFAULT, Settings
 from torchlint.outline.annotations import is_tensor_annotation
@@ -68,6 +68,17 @@ def _is_plain_method(function: cst.FunctionDef) -> bool:
         if isinstance(name, cst.Name) and name.value in ("staticmethod", "classmethod", "property"):
             return False
     return True
+
+
+def _int_parameter(param: cst.Param) -> bool:
+    """A parameter annotated ``int`` whose default, if any, is an integer literal."""
+    annotation = param.annotation.annotation if param.annotation is not None else None
+    if not (isinstance(annotation, cst.Name) and annotation.value == "int"):
+        return False
+    default = param.default
+    if isinstance(default, cst.UnaryOperation) and isinstance(default.operator, cst.Minus):
+        default = default.expression
+    return default is None or isinstance(default, cst.Integer)
 
 
 def slot_after(slot: Slot, value: ValueFact, super_init: SuperInit) -> Slot:
@@ -142,6 +153,7 @@ class ClassAnalysis:
             ),
             settings=settings,
             index=AssignmentIndex(model, globals_, self.mro),
+            outside_bases=tuple(entry for entry in self.full_mro if isinstance(entry, str)),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
@@ -306,12 +318,9 @@ class ClassAnalysis:
         caller: Optional[tuple[_Frame, FlowState]],
     ) -> dict[str, ValueFact]:
         facts: dict[str, ValueFact] = {}
-        for param in parameters:
+        for param in [*parameters, *function.params.kwonly_params]:
             tensor = param.default is None and is_tensor_annotation(param.annotation, self.model.imports)
-            facts[param.name.value] = TENSOR if tensor else UNKNOWN
-        for param in function.params.kwonly_params:
-            tensor = param.default is None and is_tensor_annotation(param.annotation, self.model.imports)
-            facts[param.name.value] = TENSOR if tensor else UNKNOWN
+            facts[param.name.value] = TENSOR if tensor else INT_PARAMETER if _int_parameter(param) else UNKNOWN
         for star in (function.params.star_arg, function.params.star_kwarg):
             if isinstance(star, cst.Param):
                 facts[star.name.value] = UNKNOWN

@@ -54,6 +54,8 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
     model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
     model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
+    model.external_assigns = lambda qualified, name: project.class_assigning(qualified, roots, name)
+    model.external_ancestors = lambda qualified: project.ancestors(qualified, roots)
 
 
 def analyse(
