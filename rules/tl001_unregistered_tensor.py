@@ -67,11 +67,14 @@ from typing import Optional
 
 import libcst as cst
 
+from torchlint.analysis.complex_values import may_be_complex
 from torchlint.analysis.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.analysis.load_paths import load_path_reason
 from torchlint.analysis.values import Kind
 from torchlint.config.settings import PERSISTENT
 from torchlint.contract.edits import Edit, InsertClassStatement, InsertImport, Replace
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.fix.line_breaks import fit_statement_call
 from torchlint.outline.torch_names import nn_reference_or_import
 from torchlint.source.syntax import first_parameter
 
@@ -115,12 +118,15 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     taken = event.name_conflict()
     if taken is not None:
         return f"{taken}, so register_buffer would raise KeyError"
+    outside = event.assigned_outside()
+    if outside is not None:
+        return f"{outside}; when that runs first register_buffer raises KeyError, unless the base is fixed too"
     others = event.other_writes()
     if any(write.rejected_by("buffer", (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER)) for write in others):
         return f"`self.{name}` is also assigned or registered as something a buffer name rejects"
     if event.conditional and others:
         return f"assigned in a branch while `self.{name}` is assigned elsewhere too"
-    return None
+    return load_path_reason(event.context, "every non-persistent buffer and every buffer an old checkpoint lacks")
 
 
 def _fix(event: AttributeAssignment) -> Fix:
@@ -139,6 +145,12 @@ def _fix(event: AttributeAssignment) -> Fix:
             func=cst.parse_expression(reference),
             args=_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
         )
+        statement = event.statement
+        if isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is event.value_node:
+            module = event.context.model.module
+            buffer = fit_statement_call(
+                module, statement, statement.with_changes(value=buffer), buffer, settings.line_length
+            )
         edits.append(Replace(event.value_node, buffer))
         if missing_import is not None:
             edits.append(InsertImport(missing_import))
@@ -153,6 +165,9 @@ def _fix(event: AttributeAssignment) -> Fix:
         ],
     )
     statement = event.statement
+    register = fit_statement_call(
+        event.context.model.module, statement, cst.Expr(value=register), register, settings.line_length
+    )
     if event.form is TargetForm.SETATTR:
         edits.append(Replace(event.target, register))
     else:
@@ -187,13 +202,24 @@ class UnregisteredTensor(Rule):
             subject = f"the attribute named by `{event.display_name}`"
             register = f"self.register_buffer({event.display_name}, ...)"
         reason = _no_fix_reason(event) if event.value_node is not None else "the value is not a single expression"
+        message = (
+            f"{subject} holds a tensor that is not registered: it is left out of state_dict() "
+            f"and not moved by .to(); register it with {register}"
+        )
+        if event.value_node is not None and may_be_complex(
+            event.value_node, event.function, event.context.model, event.context.class_order
+        ):
+            message = (
+                f"{subject} holds a tensor that may be complex and is not registered: it is not moved by "
+                f".to(device); as a buffer, .to(torch.float64) would cast it to a real dtype and drop its "
+                f"imaginary part, so register torch.view_as_real(...) as a buffer and rebuild it with "
+                f"torch.view_as_complex(...) where it is used, or keep it plain and move it in forward"
+            )
+            reason = "the value may be complex: .to(dtype) would cast a complex buffer and drop its imaginary part"
         yield Finding(
             code=self.code,
             node=event.target,
-            message=(
-                f"{subject} holds a tensor that is not registered: it is left out of state_dict() "
-                f"and not moved by .to(); register it with {register}"
-            ),
+            message=message,
             fix=_fix(event) if reason is None else None,
             no_fix_reason=reason,
         )
