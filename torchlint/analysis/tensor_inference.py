@@ -15,7 +15,7 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
-from torchlint.analysis.values import LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact
+from torchlint.analysis.values import INTEGER, LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact
 from torchlint.outline.annotations import returns_tensor
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.torch_facts.dtypes import (
@@ -128,7 +128,7 @@ def _factory_fact(qualified: str, call: cst.Call, ctx: InferenceContext) -> Valu
         if qualified in FUNCTION_RESULT_NOT_FLOATING:
             floating = False
         elif name == "arange" and positional:
-            kinds = {_numeric_literal_kind(arg) for arg in positional}
+            kinds = {"int" if infer(arg, ctx).integer else _numeric_literal_kind(arg) for arg in positional}
             if kinds <= {"int"}:
                 floating = False
             elif "float" in kinds:
@@ -306,7 +306,9 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return ValueFact(Kind.LITERAL, string=value) if isinstance(value, str) else LITERAL
-    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString, cst.FormattedString)):
+    if isinstance(node, cst.Integer):
+        return INTEGER
+    if isinstance(node, (cst.Float, cst.Imaginary, cst.ConcatenatedString, cst.FormattedString)):
         return LITERAL
     if isinstance(node, cst.Call):
         return _call_fact(node, ctx)
@@ -348,6 +350,8 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
         return LITERAL if operand.kind is Kind.LITERAL else UNKNOWN
     if isinstance(node, cst.IfExp):
         body, orelse = infer(node.body, ctx), infer(node.orelse, ctx)
+        if body.kind is orelse.kind is Kind.LITERAL and body.string is None and orelse.string is None:
+            return INTEGER if body.integer and orelse.integer else LITERAL
         return body if body == orelse else UNKNOWN
     if isinstance(node, (cst.Tuple, cst.List)):
         if any(isinstance(element, cst.StarredElement) for element in node.elements):

@@ -39,6 +39,7 @@ class ValueFact:
     elements: tuple[ValueFact, ...] = field(default=())  # of a tuple/list/dict (one for a comprehension)
     string_keys: bool = False  # a dict whose keys are all string literals (or a comprehension over str keys)
     string: Optional[str] = None  # the value of a string literal
+    integer: bool = False  # a Python int: an integer literal, or a parameter annotated ``int``
 
     @property
     def is_tensor(self) -> bool:
@@ -60,6 +61,8 @@ class ValueFact:
 UNKNOWN = ValueFact(Kind.UNKNOWN)
 NONE = ValueFact(Kind.NONE)
 LITERAL = ValueFact(Kind.LITERAL)
+INTEGER = ValueFact(Kind.LITERAL, integer=True)
+INT_PARAMETER = ValueFact(Kind.UNKNOWN, integer=True)  # its value is unknown, its type is not
 TENSOR = ValueFact(Kind.TENSOR)
 PARAMETER = ValueFact(Kind.PARAMETER, floating=True)
 MODULE = ValueFact(Kind.MODULE)
