@@ -156,6 +156,7 @@ def test_extend_module_bases(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         ('[tool.torchlint]\ntarget-torch = "new"\n', "target-torch must be a version string such as \"2.5\", got 'new'"),
         ('[tool.torchlint]\nfix-buffer-persistence = "sometimes"\n', 'fix-buffer-persistence must be "non-persistent" or "persistent"'),
         ('[tool.torchlint]\nper-file-ignores = ["x"]\n', "per-file-ignores must be a table of glob = [codes]"),
+        ("[tool.torchlint]\nline-length = 0\n", "line-length must be a positive integer, got 0"),
         ('[tool.torchlint]\nselect = ["TL9"]\n', "unknown rule selector 'TL9'"),
         ("[tool.torchlint\n", "invalid TOML"),
         ('[tool]\ntorchlint = "x"\n', "[tool.torchlint] must be a table"),

@@ -147,6 +147,7 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         target_torch=args.target_torch or config.target_torch,
         buffer_persistence=args.fix_buffer_persistence or config.fix_buffer_persistence or NON_PERSISTENT,
         extend_module_bases=frozenset([*config.extend_module_bases, *args.extend_module_bases]),
+        line_length=config.line_length,
     )
     policy = FixPolicy(
         unsafe_fixes=args.unsafe_fixes or bool(config.unsafe_fixes),

@@ -47,6 +47,7 @@ class Config:
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
     force_exclude: bool = False
+    line_length: Optional[int] = None
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -82,6 +83,12 @@ def _torch(value: Any) -> tuple[int, int]:
         raise TypeError('a version string such as "2.5"') from None
 
 
+def _line_length(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise TypeError("a positive integer")
+    return value
+
+
 def _persistence(value: Any) -> str:
     if value not in (NON_PERSISTENT, PERSISTENT):
         raise TypeError(f'"{NON_PERSISTENT}" or "{PERSISTENT}"')
@@ -104,6 +111,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "extend-safe-fixes": ("extend_safe_fixes", _strings),
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _strings),
     "force-exclude": ("force_exclude", _boolean),
+    "line-length": ("line_length", _line_length),
 }
 KNOWN_KEYS = tuple(_KEYS)
 
