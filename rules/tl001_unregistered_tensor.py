@@ -58,7 +58,33 @@ tensor or registers it as a parameter or submodule (a buffer would raise), or wh
 branch and the name is assigned elsewhere too.
 
 A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
-method or class attribute of the name or assigns it before calling `super().__init__()`.
+method or class attribute of the name or assigns it before calling `super().__init__()`. A fix never relies
+on another finding being fixed in the same run (pre-commit passes only the changed files; a base may be
+excluded, under `per-file-ignores` or under `# noqa`): no fix is offered when a base class in another file
+of the project, or in an installed package that can be read, assigns `self.<name>` in any of its methods.
+
+Three kinds of value are reported but never fixed, because the buffer would load or cast wrongly:
+
+- a value that may be complex (`torch.polar`, `torch.view_as_complex`, a complex dtype, an imaginary
+  literal, or a concatenation or same-file helper that returns one): `.to(torch.float64)` casts complex
+  buffers to a real dtype and drops the imaginary part. Register `torch.view_as_real(...)` as a buffer and
+  rebuild it with `torch.view_as_complex(...)` where it is used, or keep it plain and move it in `forward`;
+- any tensor in a file whose models are built by transformers' `from_pretrained` (a `PreTrainedModel`
+  subclass in the file or its MRO, or a file of transformers itself): it builds the model on the meta device
+  and re-creates every non-persistent buffer, and every key an old checkpoint lacks, with
+  `torch.empty_like`, so a buffer only `__init__` fills reloads as uninitialised memory. Register it and
+  refill it in the model's `_init_weights`. (diffusers' `ModelMixin.from_pretrained` keeps buffers as
+  `__init__` made them; its models keep their fixes.)
+
+Fixed lines keep the project's line length (`line-length` in `[tool.torchlint]`, else Ruff's, else
+Black's, else 88): a call that does not fit is broken as those formatters break it.
+
+What the fix-proof harness (`tools/fix_proof/run.py`) measures on real packages, for every class it can
+build from a changed file: construction, `state_dict()` keys, a `strict=True` load of the original's state
+dict, the forward output after that load, and a save -> load round trip through the package's own load
+path. A safe fix is meant to change none of them; an unsafe fix only what `.half()` / `.to(dtype)` do to
+the registered floating tensor (and, with `fix-buffer-persistence = "persistent"`, the `state_dict()` keys).
+Its measurements so far are in `benchmarks/fix_proof/`.
 """
 
 from __future__ import annotations

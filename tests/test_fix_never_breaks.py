@@ -52,7 +52,7 @@ def write_package(root: Path, files: dict[str, str], pyproject: str = "") -> Pat
 def run_python(root: Path, code: str) -> subprocess.CompletedProcess[str]:
     """Run ``code`` in a fresh interpreter with ``root`` on the path (so each fixed package is imported anew)."""
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], cwd=root, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", textwrap.dedent(code)], cwd=root, capture_output=True, text=True, timeout=600,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
     )
 
