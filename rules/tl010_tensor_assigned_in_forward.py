@@ -64,7 +64,6 @@ method or class attribute of the name or assigns it before calling `super().__in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -75,7 +74,7 @@ from torchlint.analysis.function_index import function_index
 from torchlint.analysis.subclasses import base_init_index, run_before_base_init
 from torchlint.analysis.value_sources import Sources, methods
 from torchlint.analysis.values import Kind
-from torchlint.contract.edits import Edit, InsertAfter, Replace
+from torchlint.contract.edits import InsertAfter
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.source.syntax import first_parameter
 
@@ -157,35 +156,12 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     statement = cst.parse_statement(f'{self_id}.register_buffer("{event.stored_name}", None, persistent=False)\n')
     assert isinstance(statement, cst.SimpleStatementLine)
     safe = all(kind in _TENSOR_OR_NONE for kind in kinds)
-    placeholder = _none_placeholder(body[anchor + 1:], writes)
-    edit: Edit = (
-        InsertAfter(body[anchor], statement) if placeholder is None
-        else Replace(placeholder, statement.body[0].with_changes(semicolon=placeholder.semicolon))
-    )
     fix = Fix(
         f"Declare `{name}` as a non-persistent buffer in __init__",
         Applicability.SAFE if safe else Applicability.UNSAFE,
-        (edit,),
+        (InsertAfter(body[anchor], statement),),
     )
     return fix, None
-
-
-def _none_placeholder(
-    after_base_init: Sequence[cst.BaseStatement], writes: list[AttributeWrite]
-) -> Optional[cst.Assign]:
-    """An existing ``self.<name> = None`` at the top level of ``__init__`` after its base ``__init__`` call: the
-    declaration replaces it rather than standing right before it."""
-    top_level = {
-        id(small) for line in after_base_init if isinstance(line, cst.SimpleStatementLine) for small in line.body
-    }
-    for write in writes:
-        statement = write.statement
-        if (
-            id(statement) in top_level and isinstance(statement, cst.Assign) and len(statement.targets) == 1
-            and isinstance(statement.value, cst.Name) and statement.value.value == "None"
-        ):
-            return statement
-    return None
 
 
 class TensorAssignedInForward(Rule):

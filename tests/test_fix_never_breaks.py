@@ -424,30 +424,3 @@ def test_a_wider_line_length_keeps_the_call_on_one_line(tmp_path: Path, capsys: 
     text = (root / "m.py").read_text("utf-8")
     assert '        self.register_buffer("mask", torch.tril(torch.ones(n, n, dtype=torch.bool)), persistent=False)\n' in text
     assert max(len(line) for line in text.splitlines()) <= 120
-
-
-CACHE_IN_FORWARD = """\
-import torch
-from torch import nn
-
-
-class Cached(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lin = nn.Linear(2, 2)
-        self.cache = None  # filled by forward
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.cache = x * 2
-        return self.lin(x)
-"""
-
-
-def test_the_forward_buffer_declaration_replaces_an_existing_none_placeholder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    root = write_package(tmp_path / "proj", {"m.py": CACHE_IN_FORWARD})
-    fix(capsys, "--no-cache", str(root / "m.py"))
-    text = (root / "m.py").read_text("utf-8")
-    expected = '        self.register_buffer("cache", None, persistent=False)  # filled by forward\n'
-    assert text == CACHE_IN_FORWARD.replace("        self.cache = None  # filled by forward\n", expected)
