@@ -78,7 +78,10 @@ tensor or registers it as a parameter or submodule (a buffer would raise), or wh
 branch and the name is assigned elsewhere too.
 
 A fix in a base class runs in its subclasses too: no fix is offered when a subclass in the file has a
-method or class attribute of the name or assigns it before calling `super().__init__()`.
+method or class attribute of the name or assigns it before calling `super().__init__()`. A fix never relies
+on another finding being fixed in the same run (pre-commit passes only the changed files; a base may be
+excluded, under `per-file-ignores` or under `# noqa`): no fix is offered when a base class in another file
+of the project, or in an installed package that can be read, assigns `self.<name>` in any of its methods.
 
 For a tensor assigned by a later method, the fix is TL010's: it declares the buffer in `__init__`,
 `self.register_buffer("name", None, persistent=False)` right after `super().__init__()`, so that the later
@@ -88,6 +91,29 @@ name is assigned are provably not floating point (a floating buffer is cast by `
 For a tensor set on an instance from outside, the fix is `model.register_buffer("extra", value,
 persistent=False)` with the same safety; none is offered for a chained assignment, when the name is already
 a plain attribute there, or when another statement of the scope assigns it something a buffer rejects.
+
+Three kinds of value are reported but never fixed, because the buffer would load or cast wrongly:
+
+- a value that may be complex (`torch.polar`, `torch.view_as_complex`, a complex dtype, an imaginary
+  literal, or a concatenation or same-file helper that returns one): `.to(torch.float64)` casts complex
+  buffers to a real dtype and drops the imaginary part. Register `torch.view_as_real(...)` as a buffer and
+  rebuild it with `torch.view_as_complex(...)` where it is used, or keep it plain and move it in `forward`;
+- any tensor in a file whose models are built by transformers' `from_pretrained` (a `PreTrainedModel`
+  subclass in the file or its MRO, or a file of transformers itself): it builds the model on the meta device
+  and re-creates every non-persistent buffer, and every key an old checkpoint lacks, with
+  `torch.empty_like`, so a buffer only `__init__` fills reloads as uninitialised memory. Register it and
+  refill it in the model's `_init_weights`. (diffusers' `ModelMixin.from_pretrained` keeps buffers as
+  `__init__` made them; its models keep their fixes.)
+
+Fixed lines keep the project's line length (`line-length` in `[tool.torchlint]`, else Ruff's, else
+Black's, else 88): a call that does not fit is broken as those formatters break it.
+
+What the fix-proof harness (`tools/fix_proof/run.py`) measures on real packages, for every class it can
+build from a changed file: construction, `state_dict()` keys, a `strict=True` load of the original's state
+dict, the forward output after that load, and a save -> load round trip through the package's own load
+path. A safe fix is meant to change none of them; an unsafe fix only what `.half()` / `.to(dtype)` do to
+the registered floating tensor (and, with `fix-buffer-persistence = "persistent"`, the `state_dict()` keys).
+Its measurements so far are in `benchmarks/fix_proof/`.
 """
 
 from __future__ import annotations
@@ -97,12 +123,15 @@ from typing import Optional
 
 import libcst as cst
 
+from torchlint.analysis.complex_values import may_be_complex
 from torchlint.analysis.events import AttributeAssignment, Phase, Slot, SuperInit, TargetForm
+from torchlint.analysis.load_paths import load_path_reason
 from torchlint.analysis.outside_assignments import OutsideAssignment
 from torchlint.analysis.values import Kind
 from torchlint.config.settings import PERSISTENT
 from torchlint.contract.edits import Edit, InsertClassStatement, InsertImport, Replace
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
+from torchlint.fix.line_breaks import fit_statement_call
 from torchlint.outline.torch_names import nn_reference_or_import
 from torchlint.source.syntax import first_parameter
 
@@ -129,6 +158,9 @@ def _with_trailing_arguments(value: cst.BaseExpression, extra: list[cst.Arg]) ->
     return [cst.Arg(value, comma=_COMMA if extra else cst.MaybeSentinel.DEFAULT), *extra]
 
 
+_COMPLEX_REASON = "the value may be complex: .to(dtype) would cast a complex buffer and drop its imaginary part"
+
+
 def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     name = event.name
     if name is None:
@@ -148,12 +180,15 @@ def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     taken = event.name_conflict()
     if taken is not None:
         return f"{taken}, so register_buffer would raise KeyError"
+    outside = event.assigned_outside()
+    if outside is not None:
+        return f"{outside}; when that runs first register_buffer raises KeyError, unless the base is fixed too"
     others = event.other_writes()
     if any(write.rejected_by("buffer", (Kind.TENSOR, Kind.NONE, Kind.UNKNOWN, Kind.BUFFER)) for write in others):
         return f"`self.{name}` is also assigned or registered as something a buffer name rejects"
     if event.conditional and others:
         return f"assigned in a branch while `self.{name}` is assigned elsewhere too"
-    return None
+    return load_path_reason(event.context, "every non-persistent buffer and every buffer an old checkpoint lacks")
 
 
 def _unsafe_reason(event: AttributeAssignment, persistent: bool, others_unknown: bool) -> Optional[str]:
@@ -184,6 +219,12 @@ def _fix(event: AttributeAssignment) -> Fix:
             func=cst.parse_expression(reference),
             args=_with_trailing_arguments(event.value_node, _persistent_argument(persistent)),
         )
+        statement = event.statement
+        if isinstance(statement, (cst.Assign, cst.AnnAssign)) and statement.value is event.value_node:
+            module = event.context.model.module
+            buffer = fit_statement_call(
+                module, statement, statement.with_changes(value=buffer), buffer, settings.line_length
+            )
         edits.append(Replace(event.value_node, buffer))
         if missing_import is not None:
             edits.append(InsertImport(missing_import))
@@ -198,6 +239,9 @@ def _fix(event: AttributeAssignment) -> Fix:
         ],
     )
     statement = event.statement
+    register = fit_statement_call(
+        event.context.model.module, statement, cst.Expr(value=register), register, settings.line_length
+    )
     if event.form is TargetForm.SETATTR:
         edits.append(Replace(event.target, register))
     else:
@@ -235,13 +279,24 @@ class UnregisteredTensor(Rule):
             subject = f"the attribute named by `{event.display_name}`"
             register = f"self.register_buffer({event.display_name}, ...)"
         reason = _no_fix_reason(event) if event.value_node is not None else "the value is not a single expression"
+        message = (
+            f"{subject} holds a tensor that is not registered: it is left out of state_dict() "
+            f"and not moved by .to(); register it with {register}"
+        )
+        if event.value_node is not None and may_be_complex(
+            event.value_node, event.function, event.context.model, event.context.class_order
+        ):
+            message = (
+                f"{subject} holds a tensor that may be complex and is not registered: it is not moved by "
+                f".to(device); as a buffer, .to(torch.float64) would cast it to a real dtype and drop its "
+                f"imaginary part, so register torch.view_as_real(...) as a buffer and rebuild it with "
+                f"torch.view_as_complex(...) where it is used, or keep it plain and move it in forward"
+            )
+            reason = _COMPLEX_REASON
         yield Finding(
             code=self.code,
             node=event.target,
-            message=(
-                f"{subject} holds a tensor that is not registered: it is left out of state_dict() "
-                f"and not moved by .to(); register it with {register}"
-            ),
+            message=message,
             fix=_fix(event) if reason is None else None,
             no_fix_reason=reason,
         )
@@ -275,6 +330,10 @@ def _later_findings(code: str, event: AttributeAssignment) -> FindingIterator:
     if any(write.value.kind in (Kind.MODULE, Kind.PARAMETER, Kind.BUFFER) for write in others):
         return
     fix, reason = declaration(event)
+    if event.value_node is not None and may_be_complex(
+        event.value_node, event.function, event.context.model, event.context.class_order
+    ):
+        fix, reason = None, _COMPLEX_REASON
     if fix is not None and event.value.floating is not False and fix.applicability is Applicability.SAFE:
         fix = replace(fix, applicability=Applicability.UNSAFE)  # .half() now casts the floating tensor
     yield Finding(
@@ -293,6 +352,8 @@ def _later_findings(code: str, event: AttributeAssignment) -> FindingIterator:
 def _outside_no_fix_reason(event: OutsideAssignment) -> Optional[str]:
     """Why ``obj.name = tensor`` outside the class cannot become ``obj.register_buffer(...)``, or None."""
     subject = f"`{event.variable}.{event.name}`"
+    if may_be_complex(event.value_node, None, event.model, ()):
+        return _COMPLEX_REASON
     if event.chained:
         return "chained assignment"
     if event.already_plain:

@@ -48,6 +48,7 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Phase, Slot
+from torchlint.analysis.load_paths import load_path_reason
 from torchlint.contract.edits import Edit, InsertImport, Replace
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule
 from torchlint.outline.torch_names import nn_reference_or_import
@@ -74,7 +75,7 @@ def _without_requires_grad(value: cst.BaseExpression) -> cst.BaseExpression:
 def _no_fix_reason(event: AttributeAssignment) -> Optional[str]:
     if event.value_node is None:
         return "the value is not a single expression"
-    return event.parameter_would_raise()
+    return event.parameter_would_raise() or load_path_reason(event.context, "every parameter an old checkpoint lacks")
 
 
 def _fix(event: AttributeAssignment) -> Fix:

@@ -123,7 +123,7 @@ def _settings_arguments(settings: Settings) -> list[str]:
         arguments += ["--target-torch", ".".join(map(str, settings.target_torch))]
     if settings.buffer_persistence != NON_PERSISTENT:
         arguments += ["--fix-buffer-persistence", settings.buffer_persistence]
-    return arguments
+    return [*arguments, "--line-length", str(settings.line_length or 1_000_000)]  # the library breaks no line
 
 
 def check_cli(data: bytes, expected_fix: Optional[str], settings: Settings = DEFAULT) -> None:

@@ -158,6 +158,7 @@ def test_extend_module_bases(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         ('[tool.torchlint]\nper-file-ignores = ["x"]\n', "per-file-ignores must be a table of glob = [codes]"),
         ("[tool.torchlint]\npython = 3\n", "python must be a path string, got 3"),
         ('[tool.torchlint]\npython = "no/such/env"\n', "python: no/such/env: no such interpreter or environment"),
+        ("[tool.torchlint]\nline-length = 0\n", "line-length must be a positive integer, got 0"),
         ('[tool.torchlint]\nselect = ["TL9"]\n', "unknown rule selector 'TL9'"),
         ("[tool.torchlint\n", "invalid TOML"),
         ('[tool]\ntorchlint = "x"\n', "[tool.torchlint] must be a table"),

@@ -34,7 +34,7 @@ from torchlint.analysis.override_scope import class_effect, moved_on_others
 from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.partials import bound_call
 from torchlint.analysis.tensor_inference import InferenceContext, infer
-from torchlint.analysis.values import NONE, TENSOR, UNKNOWN, Kind, ValueFact
+from torchlint.analysis.values import INT_PARAMETER, NONE, TENSOR, UNKNOWN, Kind, ValueFact
 from torchlint.analysis.values import merge as merge_facts
 from torchlint.config.settings import DEFAULT, Settings
 from torchlint.outline.file_model import ClassInfo, FileModel
@@ -72,6 +72,17 @@ def _is_plain_method(function: cst.FunctionDef) -> bool:
         if isinstance(name, cst.Name) and name.value in ("staticmethod", "classmethod", "property"):
             return False
     return True
+
+
+def _int_parameter(param: cst.Param) -> bool:
+    """A parameter annotated ``int`` whose default, if any, is an integer literal."""
+    annotation = param.annotation.annotation if param.annotation is not None else None
+    if not (isinstance(annotation, cst.Name) and annotation.value == "int"):
+        return False
+    default = param.default
+    if isinstance(default, cst.UnaryOperation) and isinstance(default.operator, cst.Minus):
+        default = default.expression
+    return default is None or isinstance(default, cst.Integer)
 
 
 def slot_after(slot: Slot, value: ValueFact, super_init: SuperInit) -> Slot:
@@ -148,6 +159,7 @@ class ClassAnalysis:
             index=AssignmentIndex(model, globals_, self.mro),
             override_effect=class_effect(model, self.full_mro),
             moved_elsewhere=moved_on_others(model, self.mro),
+            outside_bases=tuple(entry for entry in self.full_mro if isinstance(entry, str)),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}
         self.active: list[cst.FunctionDef] = []
@@ -334,7 +346,8 @@ class ClassAnalysis:
     ) -> dict[str, ValueFact]:
         facts: dict[str, ValueFact] = {}
         for param in [*parameters, *function.params.kwonly_params]:
-            facts[param.name.value] = parameter_fact(param, self.model, self.globals)
+            fact = parameter_fact(param, self.model, self.globals)
+            facts[param.name.value] = INT_PARAMETER if fact == UNKNOWN and _int_parameter(param) else fact
         for star in (function.params.star_arg, function.params.star_kwarg):
             if isinstance(star, cst.Param):
                 facts[star.name.value] = UNKNOWN

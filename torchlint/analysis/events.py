@@ -72,6 +72,7 @@ class Context:
     # what those overrides move (None: every plain tensor), and names other classes' overrides move
     override_effect: Optional[OverrideEffect] = None
     moved_elsewhere: frozenset[str] = frozenset()
+    outside_bases: tuple[str, ...] = ()  # the qualified names of the MRO's classes in other files or packages
 
     def moves(self, name: Optional[str]) -> bool:
         """Whether ``.to()`` moves the plain attribute ``name`` after all: an override of ``_apply``, ``to`` or
@@ -150,6 +151,18 @@ class AttributeAssignment:
             return None
         taken = self.context.name_taken(self.name)
         return taken if taken is not None else subclass_conflict(self.context.model, self.owner, self.name)
+
+    def assigned_outside(self) -> Optional[str]:
+        """Where a base class in another file or an installed package assigns ``self.<name>``, in words for a
+        message, or None. Whether that assignment runs first, or is itself fixed in the same run, is not
+        known here (pre-commit lints only the changed files; a base may be excluded or under ``# noqa``)."""
+        if self.name is None:
+            return None
+        for qualified in self.context.outside_bases:
+            where = self.context.model.external_assigns(qualified, self.name)
+            if where is not None:
+                return f"base class {where} also assigns `self.{self.name}`"
+        return None
 
     @property
     def chained(self) -> bool:

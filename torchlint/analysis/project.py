@@ -12,6 +12,7 @@ resolution.
 from __future__ import annotations
 
 import os
+import sys
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -66,6 +67,20 @@ def project_root(path: str) -> Optional[str]:
         if parent == directory:
             return None
         directory = parent
+
+
+def installed_roots() -> tuple[str, ...]:
+    """The directories installed packages are imported from (this interpreter's ``sys.path``), read as files
+    only: nothing is imported."""
+    return tuple(entry for entry in sys.path if entry and os.path.isdir(entry) and not entry.endswith(".zip"))
+
+
+def _shown_path(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith(os.pardir) else relative
 
 
 OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
@@ -224,6 +239,68 @@ class Project:
             return False
         outer = self.source_roots(found.path)
         return defines(found.cls, names, lambda base: self.class_defines(base, outer, names), set())
+
+    def class_assigning(self, qualified: str, roots: tuple[str, ...], name: str) -> Optional[str]:
+        """Where the class ``qualified`` or one of its bases, in the project's files or in an installed package
+        that can be read, assigns ``self.<name>`` in a method: ``pkg.base.Base (pkg/base.py:12)``, or None.
+        torch's own classes are not read (what every nn.Module has is known without them)."""
+        return self._class_assigning(qualified, roots, name, set())
+
+    def _class_assigning(self, qualified: str, roots: tuple[str, ...], name: str, seen: set[str]) -> Optional[str]:
+        if qualified in seen or qualified.split(".")[0] == "torch" or len(seen) > _MAX_HOPS:
+            return None
+        seen.add(qualified)
+        found = self.lookup(qualified, roots) or self.lookup(qualified, installed_roots())
+        if found is None or found.cls is None:
+            return None
+        outer = self.source_roots(found.path)
+        pending: list[object] = [found.cls]
+        visited: set[int] = set()
+        while pending:
+            cls = pending.pop()
+            if id(cls) in visited:
+                continue
+            visited.add(id(cls))
+            if isinstance(cls, ClassOutline):
+                line = cls.assigned.get(name)
+                if line is not None:
+                    return f"`{cls.name}` ({_shown_path(found.path)}:{line})"
+                pending.extend(base for base in cls.bases if base is not None)
+            elif isinstance(cls, str):
+                where = self._class_assigning(cls, outer, name, seen)
+                if where is not None:
+                    return where
+        return None
+
+    def ancestors(self, qualified: str, roots: tuple[str, ...]) -> frozenset[str]:
+        """The qualified names of the bases, direct or not, of the class ``qualified`` that the project's files
+        name (as written in the importing file, e.g. ``transformers.PreTrainedModel``), itself included."""
+        found: set[str] = set()
+        pending = [(qualified, roots)]
+        while pending and len(found) <= _MAX_HOPS * 4:
+            name, where = pending.pop()
+            if name in found:
+                continue
+            found.add(name)
+            if name.split(".")[0] == "torch":
+                continue
+            hit = self.lookup(name, where)
+            if hit is None or hit.cls is None:
+                continue
+            outer = self.source_roots(hit.path)
+            classes: list[object] = [hit.cls]
+            visited: set[int] = set()
+            while classes:
+                cls = classes.pop()
+                if id(cls) in visited or not isinstance(cls, ClassOutline):
+                    continue
+                visited.add(id(cls))
+                for base in cls.bases:
+                    if isinstance(base, str):
+                        pending.append((base, outer))
+                    elif base is not None:
+                        classes.append(base)
+        return frozenset(found)
 
     def function_returns_tensor(self, qualified: str, roots: tuple[str, ...]) -> bool:
         found = self.lookup(qualified, roots)

@@ -18,7 +18,7 @@ import libcst as cst
 
 from torchlint.analysis.narrowing import narrow
 from torchlint.analysis.partials import bound_call, partial_fact
-from torchlint.analysis.values import LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact, merge
+from torchlint.analysis.values import INTEGER, LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact, merge
 from torchlint.outline.annotations import returns_tensor
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.torch_facts.dtypes import (
@@ -131,7 +131,7 @@ def _factory_fact(qualified: str, call: cst.Call, ctx: InferenceContext) -> Valu
         if qualified in FUNCTION_RESULT_NOT_FLOATING:
             floating = False
         elif name == "arange" and positional:
-            kinds = {_numeric_literal_kind(arg) for arg in positional}
+            kinds = {"int" if infer(arg, ctx).integer else _numeric_literal_kind(arg) for arg in positional}
             if kinds <= {"int"}:
                 floating = False
             elif "float" in kinds:
@@ -316,7 +316,9 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
         return ValueFact(Kind.LITERAL, string=value) if isinstance(value, str) else LITERAL
-    if isinstance(node, (cst.Integer, cst.Float, cst.Imaginary, cst.ConcatenatedString, cst.FormattedString)):
+    if isinstance(node, cst.Integer):
+        return INTEGER
+    if isinstance(node, (cst.Float, cst.Imaginary, cst.ConcatenatedString, cst.FormattedString)):
         return LITERAL
     if isinstance(node, cst.Call):
         return _call_fact(node, ctx)
@@ -365,6 +367,8 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
                 return merge(body, orelse)
             return body if body == orelse else UNKNOWN
         body, orelse = infer(node.body, ctx), infer(node.orelse, ctx)
+        if body.kind is orelse.kind is Kind.LITERAL and body.string is None and orelse.string is None:
+            return INTEGER if body.integer and orelse.integer else LITERAL
         return body if body == orelse else UNKNOWN
     if isinstance(node, (cst.Tuple, cst.List)):
         if any(isinstance(element, cst.StarredElement) for element in node.elements):

@@ -43,6 +43,7 @@ class ValueFact:
     # for ``Optional[Tensor]``, a tensor unless it is None.
     declared: Optional[str] = None
     partial: Optional[object] = None  # the ``functools.partial(f, ...)`` call that made this callable
+    integer: bool = False  # a Python int: an integer literal, or a parameter annotated ``int``
 
     @property
     def is_tensor(self) -> bool:
@@ -64,6 +65,8 @@ class ValueFact:
 UNKNOWN = ValueFact(Kind.UNKNOWN)
 NONE = ValueFact(Kind.NONE)
 LITERAL = ValueFact(Kind.LITERAL)
+INTEGER = ValueFact(Kind.LITERAL, integer=True)
+INT_PARAMETER = ValueFact(Kind.UNKNOWN, integer=True)  # its value is unknown, its type is not
 TENSOR = ValueFact(Kind.TENSOR)
 PARAMETER = ValueFact(Kind.PARAMETER, floating=True)
 MODULE = ValueFact(Kind.MODULE)

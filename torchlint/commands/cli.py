@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="oldest torch the code must run on; 2.5 or later lets fixes write nn.Buffer")
     fixing.add_argument("--fix-buffer-persistence", choices=[NON_PERSISTENT, PERSISTENT],
                         help="how TL001's fix registers buffers (persistent is always an unsafe fix)")
+    fixing.add_argument("--line-length", type=int, metavar="N",
+                        help="fixed lines fit in N columns (default: line-length of torchlint, ruff or black, or 88)")
     configuration = parser.add_argument_group("configuration")
     configuration.add_argument("--config", metavar="PATH",
                                help="use this pyproject.toml or torchlint.toml instead of discovering one")
@@ -155,6 +157,7 @@ def _job(args: argparse.Namespace, config: Config) -> Job:
         target_torch=args.target_torch or config.target_torch,
         buffer_persistence=args.fix_buffer_persistence or config.fix_buffer_persistence or NON_PERSISTENT,
         extend_module_bases=frozenset([*config.extend_module_bases, *args.extend_module_bases]),
+        line_length=args.line_length if args.line_length and args.line_length > 0 else config.line_length,
     )
     policy = FixPolicy(
         unsafe_fixes=args.unsafe_fixes or bool(config.unsafe_fixes),

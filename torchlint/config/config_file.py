@@ -49,6 +49,7 @@ class Config:
     extend_unsafe_fixes: tuple[str, ...] = ()
     force_exclude: bool = False
     python: Optional[str] = None  # the project's interpreter (or its environment), relative to ``root``
+    line_length: Optional[int] = None
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -90,6 +91,12 @@ def _torch(value: Any) -> tuple[int, int]:
         raise TypeError('a version string such as "2.5"') from None
 
 
+def _line_length(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise TypeError("a positive integer")
+    return value
+
+
 def _persistence(value: Any) -> str:
     if value not in (NON_PERSISTENT, PERSISTENT):
         raise TypeError(f'"{NON_PERSISTENT}" or "{PERSISTENT}"')
@@ -113,6 +120,7 @@ _KEYS: Mapping[str, tuple[str, Callable[[Any], Any]]] = {
     "extend-unsafe-fixes": ("extend_unsafe_fixes", _strings),
     "force-exclude": ("force_exclude", _boolean),
     "python": ("python", _string),
+    "line-length": ("line_length", _line_length),
 }
 KNOWN_KEYS = tuple(_KEYS)
 

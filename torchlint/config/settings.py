@@ -14,6 +14,7 @@ class Settings:
     target_torch: Optional[tuple[int, int]] = None  # the oldest torch the project supports, e.g. (2, 5)
     buffer_persistence: str = NON_PERSISTENT  # how TL001's fix registers buffers
     extend_module_bases: frozenset[str] = frozenset()  # qualified names of more nn.Module base classes
+    line_length: Optional[int] = None  # what a fixed line must fit in (the CLI always sets it); None: no limit
 
     def torch_at_least(self, major: int, minor: int) -> bool:
         return self.target_torch is not None and self.target_torch >= (major, minor)

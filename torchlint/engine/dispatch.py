@@ -72,6 +72,8 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
     model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
     model.external_override_effect = lambda qualified: external_override_effect(project, qualified, roots)
+    model.external_assigns = lambda qualified, name: project.class_assigning(qualified, roots, name)
+    model.external_ancestors = lambda qualified: project.ancestors(qualified, roots)
 
 
 def analyse(

@@ -43,6 +43,10 @@ class FileModel:
     external_defines: Callable[[str, tuple[str, ...]], bool] = field(default=lambda qualified, names: False)
     # what an outside class's _apply/to/cuda overrides move (an OverrideEffect), None when unreadable
     external_override_effect: Callable[[str], object] = field(default=lambda qualified: None)
+    # where an outside class (or a base of it) assigns ``self.<name>``: "`Base` (pkg/base.py:12)", or None
+    external_assigns: Callable[[str, str], Optional[str]] = field(default=lambda qualified, name: None)
+    # the qualified names of an outside class and of its bases in other project files
+    external_ancestors: Callable[[str], frozenset[str]] = field(default=lambda qualified: frozenset({qualified}))
 
     def classes_in(self, scope: Scope) -> dict[str, ClassInfo]:
         return {info.name: info for info in self.classes if info.scope is scope}

@@ -39,6 +39,9 @@ class ClassOutline:
     bases: list[Union[ClassOutline, str, None]] = field(default_factory=list)  # once resolved
     is_module: bool = False
     line: int = 0  # of the ``class`` statement, to find it again in the file's tree
+    # the names its methods assign as ``self.<name> = ...`` (or setattr(self, "name", ...)), with the line of
+    # the first such assignment: what a subclass in another file must know before it registers the name
+    assigned: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -135,9 +138,56 @@ class _Collector:
             _dotted(base.value if isinstance(base, ast.Subscript) else base)
             for base in node.bases if not isinstance(base, ast.Starred)
         )
-        info = ClassOutline(node.name, scope, own, base_names, methods, line=node.lineno)
+        info = ClassOutline(
+            node.name, scope, own, base_names, methods, line=node.lineno, assigned=self_assignments(node)
+        )
         self.classes.append(info)
         self.body(node.body, own)
+
+
+def _self_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Optional[str]:
+    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in function.decorator_list):
+        return None
+    arguments = [*function.args.posonlyargs, *function.args.args]
+    return arguments[0].arg if arguments else None
+
+
+def _assigned_attributes(target: ast.expr, self_name: str) -> Iterator[tuple[str, int]]:
+    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == self_name:
+        yield target.attr, target.lineno
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _assigned_attributes(element.value if isinstance(element, ast.Starred) else element, self_name)
+
+
+def self_assignments(node: ast.ClassDef) -> dict[str, int]:
+    """The names the class's own methods assign on ``self`` (by any statement form or ``setattr`` with a literal
+    name), each with the line of its first assignment. Registration calls are not assignments: a name
+    registered as a buffer may be registered again."""
+    found: dict[str, int] = {}
+    for method in node.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        self_name = _self_name(method)
+        if self_name is None:
+            continue
+        for inner in ast.walk(method):
+            pairs: Iterable[tuple[str, int]] = ()
+            if isinstance(inner, ast.Assign):
+                pairs = (pair for target in inner.targets for pair in _assigned_attributes(target, self_name))
+            elif isinstance(inner, (ast.AnnAssign, ast.AugAssign)) and (
+                not isinstance(inner, ast.AnnAssign) or inner.value is not None
+            ):
+                pairs = _assigned_attributes(inner.target, self_name)
+            elif (
+                isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "setattr"
+                and len(inner.args) >= 2 and isinstance(inner.args[0], ast.Name) and inner.args[0].id == self_name
+                and isinstance(inner.args[1], ast.Constant) and isinstance(inner.args[1].value, str)
+            ):
+                pairs = ((inner.args[1].value, inner.lineno),)
+            for name, line in pairs:
+                found.setdefault(name, line)
+    return found
 
 
 class Returns(enum.Enum):

@@ -10,6 +10,7 @@ from fnmatch import fnmatchcase
 from typing import Optional
 
 from torchlint.analysis.project import Project
+from torchlint.config.line_length import formatter_line_length
 from torchlint.config.settings import DEFAULT, Settings
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.contract.rule import Applicability, Fix, Rule
@@ -180,14 +181,17 @@ def _check_text(source: SourceText, shown_as: str, job: Job) -> Outcome:
 
 def _check_source(source: SourceText, shown_as: str, job: Job, outcome: Outcome) -> Outcome:
     rules = job.rules_for(shown_as)
+    settings = job.settings
+    if settings.line_length is None:  # not configured for torchlint: the formatter's, found from the file
+        settings = replace(settings, line_length=formatter_line_length(os.path.dirname(os.path.abspath(shown_as))))
     try:
         if not (job.fix or job.diff):
             outcome.diagnostics = call_with_deep_stack(
-                lambda: lint_text(source.text, shown_as, rules, job.settings, job.project)
+                lambda: lint_text(source.text, shown_as, rules, settings, job.project)
             )
             return outcome
         result = call_with_deep_stack(
-            lambda: fix_text(source.text, shown_as, rules, job.policy.allows, job.settings, job.project)
+            lambda: fix_text(source.text, shown_as, rules, job.policy.allows, settings, job.project)
         )
     except FixError as error:
         outcome.error = f"{shown_as}: {error}"

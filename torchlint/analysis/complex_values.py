@@ -1,0 +1,200 @@
+"""Whether a value may be a complex tensor: a fix must never make one a buffer.
+
+``Module.to(torch.float64)`` (any ``.to(dtype)`` with a real floating dtype) casts complex buffers to that
+dtype and drops their imaginary part; a plain attribute is never cast. Rotary tables built with
+``torch.polar`` are the common case. The question is asked only of values a fix would register, so it
+follows what is cheap and certain to be seen: the expression itself, the local names it reads (every
+assignment of each in the same function), and the returns of same-file functions and methods it calls.
+It answers "maybe" whenever any of them has a complex source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Optional, Union
+
+import libcst as cst
+
+from torchlint.outline.file_model import ClassInfo, FileModel
+from torchlint.source.syntax import first_parameter
+
+# torch functions whose result is complex, and the namespaces of such functions
+COMPLEX_FUNCTIONS = frozenset({"torch.polar", "torch.view_as_complex", "torch.complex", "torch.stft"})
+COMPLEX_NAMESPACES = ("torch.fft.",)
+COMPLEX_DTYPES = frozenset(
+    {"torch.complex32", "torch.complex64", "torch.complex128", "torch.cfloat", "torch.cdouble", "torch.chalf"}
+)
+COMPLEX_METHODS = frozenset({"cfloat", "cdouble", "chalf"})
+# what turns a complex tensor back into a real one (the search does not look inside these)
+REAL_FUNCTIONS = frozenset({"torch.view_as_real", "torch.abs", "torch.angle", "torch.real", "torch.imag"})
+REAL_METHODS = frozenset({"abs", "angle", "float", "double", "half", "bfloat16", "long", "int", "bool"})
+REAL_ATTRIBUTES = frozenset({"real", "imag"})
+_MAX_DEPTH = 8
+
+Function = Union[cst.FunctionDef, cst.Lambda]
+
+
+def _assignments(function: cst.FunctionDef, name: str) -> Iterator[cst.BaseExpression]:
+    """The values assigned to the local ``name`` anywhere in ``function`` (not in nested functions)."""
+
+    found: list[cst.BaseExpression] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if _binds(target.target, name):
+                    found.append(node.value)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            if node.value is not None and _binds(node.target, name):
+                found.append(node.value)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if _binds(node.target, name):
+                found.append(node.value)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            if _binds(node.target, name):
+                found.append(node.value)
+
+        def visit_For(self, node: cst.For) -> None:
+            if _binds(node.target, name):
+                found.append(node.iter)
+
+    function.visit(Visitor())
+    return iter(found)
+
+
+def _binds(target: cst.BaseExpression, name: str) -> bool:
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_binds(element.value, name) for element in target.elements)
+    if isinstance(target, cst.StarredElement):
+        return _binds(target.value, name)
+    return False
+
+
+def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    found: list[cst.BaseExpression] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Return(self, node: cst.Return) -> None:
+            if node.value is not None:
+                found.append(node.value)
+
+    function.visit(Visitor())
+    return found
+
+
+class _Search:
+    def __init__(self, model: FileModel, classes: Sequence[ClassInfo]) -> None:
+        self.model = model
+        self.classes = classes
+        self.seen: set[tuple[int, str]] = set()
+
+    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+        return self.model.imports.qualify(node)
+
+    def method(self, name: str) -> Optional[cst.FunctionDef]:
+        for cls in self.classes:
+            if name in cls.methods:
+                return cls.methods[name]
+        return None
+
+    def expression(self, node: cst.BaseExpression, function: Optional[cst.FunctionDef], depth: int) -> bool:
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(node, cst.Imaginary):
+            return True
+        if isinstance(node, cst.Name):
+            return self.local(node.value, function, depth)
+        if isinstance(node, cst.Attribute):
+            if self.qualify(node) in COMPLEX_DTYPES:
+                return True
+            if node.attr.value in REAL_ATTRIBUTES:
+                return False
+            return self.expression(node.value, function, depth)
+        if isinstance(node, cst.Call):
+            return self.call(node, function, depth)
+        return any(
+            self.expression(child, function, depth)
+            for child in node.children
+            if isinstance(child, cst.BaseExpression)
+        ) or any(self.nested(child, function, depth) for child in node.children)
+
+    def nested(self, node: cst.CSTNode, function: Optional[cst.FunctionDef], depth: int) -> bool:
+        """Expressions inside non-expression nodes (list elements, arguments, subscript slices...)."""
+        if isinstance(node, cst.BaseExpression):
+            return False  # handled by the caller
+        if isinstance(node, (cst.Element, cst.Arg, cst.DictElement, cst.Index, cst.SubscriptElement, cst.Slice)):
+            return any(
+                self.expression(child, function, depth) if isinstance(child, cst.BaseExpression)
+                else self.nested(child, function, depth)
+                for child in node.children
+            )
+        return False
+
+    def call(self, node: cst.Call, function: Optional[cst.FunctionDef], depth: int) -> bool:
+        qualified = self.qualify(node.func)
+        if qualified is not None:
+            if qualified in COMPLEX_FUNCTIONS or qualified.startswith(COMPLEX_NAMESPACES) or qualified == "complex":
+                return True
+            if qualified in REAL_FUNCTIONS:
+                return False
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value in COMPLEX_METHODS:
+                return True
+            if func.attr.value in REAL_METHODS and not node.args:
+                return False
+        arguments = any(self.nested(arg, function, depth) for arg in node.args)
+        if arguments:
+            return True
+        if isinstance(func, cst.Name) and func.value == "complex":
+            return True
+        if isinstance(func, cst.Name) and func.value in self.model.functions:
+            return self.returns(self.model.functions[func.value], depth + 1)
+        if isinstance(func, cst.Attribute):
+            self_name = first_parameter(function) if function is not None else None
+            receiver = func.value
+            if self_name is not None and isinstance(receiver, cst.Name) and receiver.value == self_name:
+                method = self.method(func.attr.value)
+                return method is not None and self.returns(method, depth + 1)
+            return self.expression(receiver, function, depth)
+        return False
+
+    def local(self, name: str, function: Optional[cst.FunctionDef], depth: int) -> bool:
+        if function is None:
+            return False
+        key = (id(function), name)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return any(self.expression(value, function, depth + 1) for value in _assignments(function, name))
+
+    def returns(self, function: cst.FunctionDef, depth: int) -> bool:
+        key = (id(function), "<return>")
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return any(self.expression(value, function, depth) for value in _returns(function))
+
+
+def may_be_complex(
+    value: cst.BaseExpression, function: Optional[cst.FunctionDef], model: FileModel, classes: Sequence[ClassInfo]
+) -> bool:
+    """Whether ``value``, evaluated in ``function`` of a class whose MRO is ``classes``, may be a complex tensor."""
+    return _Search(model, classes).expression(value, function, 0)

@@ -1,0 +1,101 @@
+"""Break a call a fix writes the way Black and Ruff's formatter would, when its line exceeds the project's line
+length: first all arguments on one indented line, then one argument per line with a trailing comma.
+
+A call whose arguments already span lines, or a statement that shares its line with others, is left as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+STEP = "    "  # the formatters' indentation of a call's arguments
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module(body=[]).code_for_node(node)
+
+
+def statement_line(
+    module: cst.Module, statement: cst.BaseSmallStatement
+) -> Optional[tuple[str, cst.SimpleStatementLine]]:
+    """The indentation of the line that holds ``statement`` and that line, when it holds nothing else."""
+
+    def walk(node: cst.CSTNode, indent: str) -> Optional[tuple[str, cst.SimpleStatementLine]]:
+        if isinstance(node, cst.SimpleStatementLine):
+            if len(node.body) == 1 and node.body[0] is statement:
+                return indent, node
+            return None
+        if isinstance(node, (cst.BaseExpression, cst.SimpleStatementSuite)):
+            return None
+        for child in node.children:
+            inner = indent
+            if isinstance(child, cst.IndentedBlock):
+                inner = indent + (child.indent if child.indent is not None else module.default_indent)
+            found = walk(child, inner)
+            if found is not None:
+                return found
+        return None
+
+    return walk(module, "")
+
+
+def _newline(indent: str) -> cst.ParenthesizedWhitespace:
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(newline=cst.Newline()),
+        empty_lines=[],
+        indent=True,
+        last_line=cst.SimpleWhitespace(indent),
+    )
+
+
+def _keyword_width(arg: cst.Arg) -> int:
+    return len(_code(arg)) - len(_code(arg.value))
+
+
+def fit_call(call: cst.Call, indent: str, before: int, after: int, limit: Optional[int], nested: str = "") -> cst.Call:
+    """``call`` as written on a line of the block indentation ``indent`` plus ``nested``, with ``before``
+    characters in front of it (indentation included) and ``after`` behind it, broken to fit ``limit``
+    (None: never broken)."""
+    flat = _code(call)
+    if limit is None or before + len(flat) + after <= limit or "\n" in flat or not call.args:
+        return call
+    args = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in call.args]
+    codes = [_code(arg) for arg in args]
+    inner = nested + STEP
+    if len(indent) + len(inner) + len(", ".join(codes)) <= limit:
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        hugged = [arg.with_changes(comma=comma) for arg in args[:-1]]
+        hugged.append(args[-1].with_changes(whitespace_after_arg=_newline(nested)))
+        return call.with_changes(whitespace_before_args=_newline(inner), args=hugged)
+    args = [
+        arg.with_changes(
+            value=fit_call(arg.value, indent, len(indent + inner) + _keyword_width(arg), 1, limit, inner)
+        )
+        if isinstance(arg.value, cst.Call) else arg
+        for arg in args
+    ]
+    exploded = [arg.with_changes(comma=cst.Comma(whitespace_after=_newline(inner))) for arg in args[:-1]]
+    exploded.append(args[-1].with_changes(comma=cst.Comma(whitespace_after=_newline(nested))))
+    return call.with_changes(whitespace_before_args=_newline(inner), args=exploded)
+
+
+def fit_statement_call(
+    module: cst.Module, statement: cst.BaseSmallStatement, replacement: cst.BaseSmallStatement, call: cst.Call,
+    limit: Optional[int],
+) -> cst.Call:
+    """``call``, the last expression of ``replacement`` (which will stand where ``statement`` is), broken to
+    fit the line length."""
+    found = statement_line(module, statement) if limit is not None else None
+    if found is None:
+        return call
+    indent, line = found
+    text = _code(replacement)
+    flat = _code(call)
+    if not text.rstrip().endswith(flat):
+        return call
+    comment = line.trailing_whitespace.comment
+    after = len(line.trailing_whitespace.whitespace.value) + (len(comment.value) if comment is not None else 0)
+    before = len(indent) + len(text.rstrip()) - len(flat)
+    return fit_call(call, indent, before, after, limit)
