@@ -105,7 +105,8 @@ def test_a_real_syntax_error_is_reported_at_its_cell(tmp_path: Path, capsys) -> 
     path = notebook(tmp_path, ("code", IMPORTS), ("code", "%time x = 1\ndef broken(:\n    pass"))
     code, out, _ = run(capsys, str(path))
     assert code == 1 and out.startswith(f"{path}:cell 2:") and " TL999 SyntaxError: " in out
-    assert "error at cell 2:" in out  # the parser's own position is in the cell too
+    # Python's own message, at the parser's position within the cell (the ``(`` of ``def broken(:``)
+    assert f"{path}:cell 2:2:12: TL999 SyntaxError: invalid syntax" in out
 
 
 def test_magic_lines_follow_strings_brackets_and_continuations() -> None:
