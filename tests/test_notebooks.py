@@ -238,19 +238,27 @@ def test_fix_changes_only_the_sources_of_the_fixed_cells_byte_for_byte(tmp_path:
     for number in changed:  # nothing but the source changed in those cells
         assert {k: v for k, v in before["cells"][number - 1].items() if k != "source"} == \
             {k: v for k, v in after["cells"][number - 1].items() if k != "source"}
-    assert "".join(after["cells"][3]["source"]).splitlines()[4:6] == [
-        '        self.register_buffer("mask", torch.tril(torch.ones(max_len, max_len, dtype=torch.bool)), '
-        "persistent=False)",
+    assert "".join(after["cells"][3]["source"]).splitlines()[4:10] == [  # broken at 88 columns, as Black would
+        "        self.register_buffer(",
+        '            "mask",',
+        "            torch.tril(torch.ones(max_len, max_len, dtype=torch.bool)),",
+        "            persistent=False,",
+        "        )",
         "        self.temperature = nn.Parameter(torch.ones(1))",
     ]
     assert after["cells"][5]["source"][6] == '        self.register_buffer("count", torch.zeros(()), persistent=False)\r\n'
     # byte for byte: the lines that differ all lie in the source lists of the changed cells, and the rest
     # of the file (indentation, key order, outputs and their image, ids, trailing newline) is identical
     old_lines, new_lines = original.decode().split("\n"), fixed.decode().split("\n")
-    assert len(old_lines) == len(new_lines) and fixed.endswith(b"}\n")
-    ranges = _source_ranges(old_lines)
-    differing = [i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]
-    assert differing and all(any(i in ranges[n - 1] for n in changed) for i in differing)
+    assert fixed.endswith(b"}\n")
+    old_ranges, new_ranges = _source_ranges(old_lines), _source_ranges(new_lines)
+
+    def outside_changed_sources(lines: list[str], ranges: list[range]) -> list[str]:
+        skipped = {i for n in changed for i in ranges[n - 1]}
+        return [line for i, line in enumerate(lines) if i not in skipped]
+
+    assert old_lines != new_lines
+    assert outside_changed_sources(old_lines, old_ranges) == outside_changed_sources(new_lines, new_ranges)
     # and the fixed notebook runs, with no plain tensor left where the fixes were
     shutil.copyfile(path, NOTEBOOK_FIXTURES / "_fixed_prototype.ipynb")
     try:
@@ -265,7 +273,7 @@ def test_diff_shows_cell_relative_hunks_and_writes_nothing(tmp_path: Path, capsy
     shutil.copyfile(PROTOTYPE, path)
     code, out, _ = run(capsys, "--diff", str(path))
     assert code == 1 and path.read_bytes() == PROTOTYPE.read_bytes()
-    assert out.splitlines()[:3] == [f"--- {path}:cell 4", f"+++ {path}:cell 4", "@@ -2,7 +2,7 @@"]
+    assert out.splitlines()[:3] == [f"--- {path}:cell 4", f"+++ {path}:cell 4", "@@ -2,7 +2,11 @@"]
     assert "-        self.mask = torch.tril(" in out and "--- " + f"{path}:cell 6" not in out
 
 

@@ -9,6 +9,7 @@ import libcst as cst
 from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.file_model import ClassInfo, FileModel, Scope
 from torchlint.outline.imports import dotted_name
+from torchlint.outline.module_marking import mark_module_classes
 from torchlint.torch_facts.known_bases import is_module_base
 
 
@@ -39,19 +40,7 @@ def resolve_bases(
             bases.append(_lookup_class(model, info.scope, name) if name else None)
         info.bases = bases
     is_external = external_is_module or model.external_is_module
-    changed = True
-    while changed:
-        changed = False
-        for info in model.classes:
-            if info.is_module:
-                continue
-            if any(
-                (isinstance(base, str) and (is_module_base(base, extra_bases) or is_external(base)))
-                or (isinstance(base, ClassInfo) and base.is_module)
-                for base in info.bases
-            ):
-                info.is_module = True
-                changed = True
+    mark_module_classes(model.classes, lambda base: is_module_base(base, extra_bases) or is_external(base))
 
 
 MroEntry = Union[ClassInfo, str]  # a same-file class, or the qualified name (or "?") of an outside base

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
 from torchlint.outline.annotations import TENSOR_TYPES
+from torchlint.outline.ast_names import dotted
 from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.imports import ImportMap, relative_module
+from torchlint.outline.module_marking import mark_module_classes
 from torchlint.outline.outside_writes import constructor_of_attribute_write
 from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import is_module_base
@@ -64,15 +66,6 @@ class Outline:
     @property
     def has_module_class(self) -> bool:
         return any(info.is_module for info in self.classes)
-
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
 
 
 class _Collector:
@@ -135,7 +128,7 @@ class _Collector:
             statement.name for statement in node.body if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
         )
         base_names = tuple(
-            _dotted(base.value if isinstance(base, ast.Subscript) else base)
+            dotted(base.value if isinstance(base, ast.Subscript) else base)
             for base in node.bases if not isinstance(base, ast.Starred)
         )
         info = ClassOutline(
@@ -225,10 +218,10 @@ def _annotation_type(annotation: ast.expr, imports: ImportMap) -> Optional[str]:
         return "|"
     if isinstance(annotation, ast.Subscript):
         annotation = annotation.value
-    dotted = _dotted(annotation)
-    if dotted is None:
+    name = dotted(annotation)
+    if name is None:
         return None
-    return imports.qualify_dotted(dotted) or dotted
+    return imports.qualify_dotted(name) or name
 
 
 def _own_returns(statements: Sequence[ast.stmt]) -> Iterator[ast.Return]:
@@ -286,19 +279,7 @@ def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Cal
             else:
                 bases.append(_lookup_class(model, info.scope, name) if name else None)
         info.bases = bases
-    changed = True
-    while changed:
-        changed = False
-        for info in model.classes:
-            if info.is_module:
-                continue
-            if any(
-                (isinstance(base, str) and (is_module_base(base, extra_bases) or external_is_module(base)))
-                or (isinstance(base, ClassOutline) and base.is_module)
-                for base in info.bases
-            ):
-                info.is_module = True
-                changed = True
+    mark_module_classes(model.classes, lambda base: is_module_base(base, extra_bases) or external_is_module(base))
 
 
 def builds_modules_outside(model: Outline, extra: frozenset[str], external_is_module: Callable[[str], bool]) -> bool:

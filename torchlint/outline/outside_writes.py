@@ -10,14 +10,7 @@ import ast
 from collections.abc import Iterator, MutableMapping
 from typing import Optional
 
-
-def _dotted(node: ast.expr) -> Optional[str]:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return None if head is None else f"{head}.{node.attr}"
-    return None
+from torchlint.outline.ast_names import dotted
 
 
 def _callee(value: ast.expr) -> Optional[str]:
@@ -25,7 +18,7 @@ def _callee(value: ast.expr) -> Optional[str]:
         if not isinstance(value.func.value, ast.Call):
             break
         value = value.func.value  # Net().to(device).eval()
-    return _dotted(value.func) if isinstance(value, ast.Call) else None
+    return dotted(value.func) if isinstance(value, ast.Call) else None
 
 
 def constructor_of_attribute_write(node: ast.stmt, bound: MutableMapping[str, str]) -> Iterator[str]:
