@@ -222,9 +222,15 @@ def test_ctrl_c_leaves_every_file_old_or_new(tmp_path: Path, delay: float) -> No
     time.sleep(delay)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=120)
-    assert process.returncode in (130, 1), err  # 1: it finished before the interrupt arrived
-    assert "Traceback" not in err
     contents = [(tmp_path / f"m{index}.py").read_text("utf-8") for index in range(300)]
+    if process.returncode == -signal.SIGINT:
+        # On a loaded machine the interrupt can land while the interpreter is still starting up and importing,
+        # before torchlint's handler is installed: Python dies of the signal (printing where its imports
+        # were), and since no file had been read yet, every file must still be the original.
+        assert all(content == original for content in contents), err
+    else:
+        assert process.returncode in (130, 1), err  # 1: it finished before the interrupt arrived
+        assert "Traceback" not in err
     assert all(content in (original, fixed) for content in contents)
     assert sorted(os.listdir(tmp_path)) == sorted(f"m{index}.py" for index in range(300))
 
