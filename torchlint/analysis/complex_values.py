@@ -15,6 +15,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from torchlint.analysis.function_index import function_index
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.source.syntax import first_parameter
 
@@ -34,69 +35,19 @@ _MAX_DEPTH = 8
 Function = Union[cst.FunctionDef, cst.Lambda]
 
 
-def _assignments(function: cst.FunctionDef, name: str) -> Iterator[cst.BaseExpression]:
-    """The values assigned to the local ``name`` anywhere in ``function`` (not in nested functions)."""
-
-    found: list[cst.BaseExpression] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if _binds(target.target, name):
-                    found.append(node.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if node.value is not None and _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            if _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_For(self, node: cst.For) -> None:
-            if _binds(node.target, name):
-                found.append(node.iter)
-
-    function.visit(Visitor())
-    return iter(found)
+def _assignments(model: FileModel, function: cst.FunctionDef, name: str) -> Iterator[cst.BaseExpression]:
+    """The values bound to the local ``name`` in ``function`` (nested functions included: more to search
+    can only answer "maybe" more often): assignments, augmented assignments, walrus and ``for`` targets."""
+    for binder in function_index(model, function).binders.get(name, ()):
+        if isinstance(binder, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+            if binder.value is not None:
+                yield binder.value
+        elif isinstance(binder, (cst.For, cst.CompFor)):
+            yield binder.iter
 
 
-def _binds(target: cst.BaseExpression, name: str) -> bool:
-    if isinstance(target, cst.Name):
-        return target.value == name
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds(element.value, name) for element in target.elements)
-    if isinstance(target, cst.StarredElement):
-        return _binds(target.value, name)
-    return False
-
-
-def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    found: list[cst.BaseExpression] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Return(self, node: cst.Return) -> None:
-            if node.value is not None:
-                found.append(node.value)
-
-    function.visit(Visitor())
-    return found
+def _returns(model: FileModel, function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    return [node.value for node in function_index(model, function).returns if node.value is not None]
 
 
 class _Search:
@@ -183,14 +134,14 @@ class _Search:
         if key in self.seen:
             return False
         self.seen.add(key)
-        return any(self.expression(value, function, depth + 1) for value in _assignments(function, name))
+        return any(self.expression(value, function, depth + 1) for value in _assignments(self.model, function, name))
 
     def returns(self, function: cst.FunctionDef, depth: int) -> bool:
         key = (id(function), "<return>")
         if key in self.seen:
             return False
         self.seen.add(key)
-        return any(self.expression(value, function, depth) for value in _returns(function))
+        return any(self.expression(value, function, depth) for value in _returns(self.model, function))
 
 
 def may_be_complex(

@@ -12,24 +12,18 @@ unknown (None), and nothing is reported.
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import Optional
 
+from torchlint.analysis.class_source import class_node
 from torchlint.analysis.outside_assignments import InstanceNames
 from torchlint.analysis.project import Found, Project
 from torchlint.outline.outline import ClassOutline
-from torchlint.source.decoding import SourceError, read
-from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 _REGISTERING = frozenset({"register_buffer", "register_parameter", "register_module", "add_module", "setattr"})
 _MAX_BASES = 64
-
-
-def _class_node(tree: ast.Module, cls: ClassOutline) -> Optional[ast.ClassDef]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.lineno == cls.line and node.name == cls.name:
-            return node
-    return None
+_KEPT: weakref.WeakKeyDictionary[Project, dict[str, Optional[InstanceNames]]] = weakref.WeakKeyDictionary()
 
 
 def _names(node: ast.ClassDef) -> Optional[tuple[set[str], set[str]]]:
@@ -72,7 +66,17 @@ def _names(node: ast.ClassDef) -> Optional[tuple[set[str], set[str]]]:
 
 
 def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:
-    """What an instance of the class ``qualified`` holds by name, or None when its source does not tell."""
+    """What an instance of the class ``qualified`` holds by name, or None when its source does not tell; kept
+    per project, as every file that builds the class asks again."""
+    kept = _KEPT.setdefault(project, {})
+    key = f"{qualified}@{roots[0] if roots else ''}"
+    if key not in kept:
+        kept[key] = None  # a cycle sees "unknown"
+        kept[key] = _instance_names(project, qualified, roots)
+    return kept[key]
+
+
+def _instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:
     taken: set[str] = set()
     class_names: set[str] = set()
     pending: list[tuple[Found, ClassOutline]] = []
@@ -81,7 +85,6 @@ def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> 
         return None
     pending.append((found, found.cls))
     seen: set[int] = set()
-    trees: dict[str, Optional[ast.Module]] = {}
     while pending:
         where, cls = pending.pop()
         if id(cls) in seen:
@@ -89,13 +92,7 @@ def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> 
         seen.add(id(cls))
         if len(seen) > _MAX_BASES:
             return None
-        if where.path not in trees:
-            try:
-                trees[where.path] = python_tree(read(where.path).text)
-            except SourceError:
-                trees[where.path] = None
-        tree = trees[where.path]
-        node = _class_node(tree, cls) if tree is not None else None
+        node = class_node(where.path, cls)
         names = _names(node) if node is not None else None
         if names is None:
             return None

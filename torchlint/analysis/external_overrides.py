@@ -7,22 +7,14 @@ import ast
 import weakref
 from typing import Optional
 
+from torchlint.analysis.class_source import class_node
 from torchlint.analysis.project import Found, Project
 from torchlint.outline.outline import ClassOutline
 from torchlint.runtime.override_effects import EVERYTHING, NOTHING, OVERRIDDEN_METHODS, OverrideEffect, override_effect
-from torchlint.source.decoding import SourceError, read
-from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 _KEPT: weakref.WeakKeyDictionary[Project, dict[str, Optional[OverrideEffect]]] = weakref.WeakKeyDictionary()
 _MAX_CLASSES = 64
-
-
-def _class_node(tree: ast.Module, cls: ClassOutline) -> Optional[ast.ClassDef]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.lineno == cls.line and node.name == cls.name:
-            return node
-    return None
 
 
 def external_override_effect(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[OverrideEffect]:
@@ -49,11 +41,7 @@ def _effect(project: Project, qualified: str, roots: tuple[str, ...]) -> Optiona
             continue
         seen.add(id(cls))
         if any(name in cls.methods for name in OVERRIDDEN_METHODS):
-            try:
-                tree = python_tree(read(where.path).text)
-            except SourceError:
-                tree = None
-            node = _class_node(tree, cls) if tree is not None else None
+            node = class_node(where.path, cls)
             if node is None:
                 return EVERYTHING
             for method in node.body:

@@ -110,6 +110,7 @@ class Project:
         self._returns_tensor: dict[str, frozenset[str]] = {}  # by file
         self._resolving: set[str] = set()
         self._tracking: list[set[str]] = []
+        self._roots: dict[str, tuple[str, ...]] = {}  # by directory: the files of a run share a few
 
     @contextmanager
     def tracking(self) -> Iterator[set[str]]:
@@ -129,11 +130,17 @@ class Project:
     # --- files -----------------------------------------------------------------------------------------
 
     def source_roots(self, path: str) -> tuple[str, ...]:
-        roots = [locate(path).source_root]
-        root = project_root(path)
-        if root is not None:
-            roots += [root, os.path.join(root, "src")]
-        return tuple(dict.fromkeys([*roots, *self.installed]))
+        """Where the imports of the file ``path`` are looked for: its package's root, the project's root (and
+        its ``src``), then the installed packages. Kept per directory for the project's lifetime."""
+        directory = os.path.dirname(os.path.abspath(path))
+        kept = self._roots.get(directory)
+        if kept is None:
+            roots = [locate(path).source_root]
+            root = project_root(path)
+            if root is not None:
+                roots += [root, os.path.join(root, "src")]
+            kept = self._roots[directory] = tuple(dict.fromkeys([*roots, *self.installed]))
+        return kept
 
     @staticmethod
     def _file_for(module: str, roots: tuple[str, ...]) -> Optional[str]:

@@ -3,11 +3,12 @@
 Most model code is methods that construction never runs (``forward`` and its helpers) and that change no
 state of the instance; their bodies are blanked out (:mod:`torchlint.outline.body_plan` decides which,
 from Python's own tree and the selected rules' :class:`~torchlint.contract.rule.BodyNeed`;
-:mod:`torchlint.source.masking` blanks them, keeping every other line where it was). When the analysis of
-that text finds nothing, the file has no findings and is done. When it finds anything, the whole file is
-parsed and analysed as before, so every reported finding, message and fix comes from the complete tree:
-a blanked body can only take information away, which makes a rule more likely to report, never less
-(rules stay silent when unsure), and the complete pass then decides.
+:mod:`torchlint.source.masking` blanks them and drops the empty and comment-only lines, which cost LibCST
+time and hold nothing the analysis reads). When the analysis of that text finds nothing, the file has no
+findings and is done. When it finds anything, the whole file is parsed and analysed as before, so every
+reported finding, message and fix comes from the complete tree: a blanked body can only take information
+away, which makes a rule more likely to report, never less (rules stay silent when unsure), and the
+complete pass then decides.
 
 :func:`enable` switches the pass off, for the tests that compare both ways.
 """
@@ -25,7 +26,7 @@ from torchlint.contract.rule import BodyNeed, Rule
 from torchlint.engine.dispatch import analyse
 from torchlint.outline.body_plan import masked_spans
 from torchlint.source.lines import physical_lines
-from torchlint.source.masking import mask
+from torchlint.source.masking import compact
 from torchlint.source.parsing import parse, python_tree
 from torchlint.suppression.noqa import may_have_directives
 
@@ -43,7 +44,8 @@ def enabled() -> bool:
 
 
 def masked_text(text: str, rules: Sequence[Rule]) -> Optional[str]:
-    """``text`` with the bodies no selected rule needs blanked out, or None when nothing can be blanked."""
+    """``text`` with the bodies no selected rule needs blanked out and without its empty and comment-only
+    lines (:func:`torchlint.source.masking.compact`), or None when the masked pass cannot be used."""
     needs = frozenset(need for rule in rules for need in rule.body_needs)
     if BodyNeed.ALL_COMMENTS in needs and (may_have_directives(text) or "noqa" in text.lower()):
         return None
@@ -51,7 +53,7 @@ def masked_text(text: str, rules: Sequence[Rule]) -> Optional[str]:
     if tree is None:
         return None
     spans = masked_spans(tree, physical_lines(text), needs)
-    return mask(text, spans) if spans else None
+    return compact(text, spans)
 
 
 def finds_nothing(

@@ -40,20 +40,23 @@ def cpython_rejection(text: str, path: str = "<source>") -> Optional[BaseExcepti
     return None
 
 
-_last: tuple[str, Optional[ast.Module]] = ("", None)  # the last text parsed, by identity, and its tree
+_KEPT_TREES = 8
+_kept: list[tuple[str, Optional[ast.Module]]] = []  # the last texts parsed, by identity, and their trees
 
 
 def python_tree(text: str) -> Optional[ast.Module]:
-    """Python's own syntax tree of ``text``, or None when ``python file.py`` would refuse it. The tree of
-    the last text is kept, so the outline and the masked pass of one file share one parse (never mutate it)."""
-    global _last
-    if _last[0] is text:
-        return _last[1]
+    """Python's own syntax tree of ``text``, or None when ``python file.py`` would refuse it. The trees of
+    the last few texts are kept, so the outline and the masked pass of one file share one parse even when
+    outlining it read the files it imports in between (never mutate a tree)."""
+    for kept_text, kept_tree in _kept:
+        if kept_text is text:
+            return kept_tree
     try:
         tree: Optional[ast.Module] = _python_tree(text, "<source>")
     except (SyntaxError, RecursionError, MemoryError, ValueError):
         tree = None
-    _last = (text, tree)
+    _kept.insert(0, (text, tree))
+    del _kept[_KEPT_TREES:]
     return tree
 
 
