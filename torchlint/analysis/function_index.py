@@ -12,7 +12,7 @@ import dataclasses
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, cast
 
 import libcst as cst
 
@@ -42,17 +42,34 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return names
 
 
+_NOT_A_NODE, _CODE, _SKIPPED = 0, 1, 2
+_kinds: dict[type, int] = {}
+
+
+def _kind(kind: type) -> int:
+    """Whether values of the type ``kind`` are code nodes, trivia, or no node at all (kept per type:
+    ``isinstance`` against LibCST's abstract node classes is slow)."""
+    found = _kinds.get(kind)
+    if found is None:
+        if not issubclass(kind, cst.CSTNode):
+            found = _NOT_A_NODE
+        else:
+            found = _SKIPPED if issubclass(kind, _TRIVIA) else _CODE
+        _kinds[kind] = found
+    return found
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The child nodes of ``node`` that can hold code (no whitespace or punctuation), in source order."""
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _TRIVIA):
-                yield value
-        elif isinstance(value, (list, tuple)):
+        kind = type(value)
+        if kind is list or kind is tuple:
             for item in value:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _TRIVIA):
+                if _kind(type(item)) == _CODE:
                     yield item
+        elif _kind(kind) == _CODE:
+            yield value
 
 
 def walk(root: cst.CSTNode) -> Iterator[Occurrence]:
@@ -98,52 +115,70 @@ class FunctionIndex:
         return values if len(values) == len(binders) else None
 
 
+_small_statements: dict[type, bool] = {}
+
+
+def _is_small_statement(kind: type) -> bool:
+    found = _small_statements.get(kind)
+    if found is None:
+        found = _small_statements[kind] = issubclass(kind, cst.BaseSmallStatement)
+    return found
+
+
 def _build(function: cst.FunctionDef) -> FunctionIndex:
     index = FunctionIndex(function)
     nested: list[cst.CSTNode] = []  # nested functions and lambdas: their returns are not the function's
-    for node, parent, _grandparent in walk(function.body):
-        occurrence = (node, parent, _grandparent)
-        if isinstance(node, cst.Name):
-            index.names.setdefault(node.value, []).append(occurrence)
-        elif isinstance(node, cst.Attribute):
-            index.attributes.setdefault(node.attr.value, []).append(occurrence)
-        elif isinstance(node, cst.Call):
-            index.calls.append(node)
-        elif isinstance(node, (cst.FunctionDef, cst.Lambda)):
+    # dispatch on the exact type: LibCST's concrete node classes are final, and isinstance is slow on them
+    for occurrence in walk(function.body):
+        node = occurrence[0]
+        kind = type(node)
+        if kind is cst.Name:
+            index.names.setdefault(node.value, []).append(occurrence)  # type: ignore[attr-defined]
+            continue
+        if kind is cst.Attribute:
+            index.attributes.setdefault(node.attr.value, []).append(occurrence)  # type: ignore[attr-defined]
+            continue
+        if kind is cst.Call:
+            index.calls.append(node)  # type: ignore[arg-type]
+            continue
+        if kind is cst.FunctionDef or kind is cst.Lambda:
             nested.append(node)
-        if isinstance(node, cst.BaseSmallStatement):
+        if _is_small_statement(kind):
             index.statements.add(id(node))
-        if isinstance(node, cst.Assign):
-            index.assignments.append(node)
-            for target in node.targets:
+        if kind is cst.Assign:
+            statement = cast(cst.Assign, node)
+            index.assignments.append(statement)
+            for target in statement.targets:
                 if isinstance(target.target, cst.Name):
-                    index._bind(target.target.value, node, node.value)
+                    index._bind(target.target.value, node, statement.value)
                 else:
                     for name in _bound_names(target.target):
                         index._bind(name, node)
-        elif isinstance(node, cst.AnnAssign):
-            index.assignments.append(node)
-            if isinstance(node.target, cst.Name) and node.value is not None:
-                index._bind(node.target.value, node, node.value)
-        elif isinstance(node, cst.AugAssign):
-            index.assignments.append(node)
-            for name in _bound_names(node.target):
+        elif kind is cst.AnnAssign:
+            statement = cast(cst.AnnAssign, node)
+            index.assignments.append(statement)
+            if isinstance(statement.target, cst.Name) and statement.value is not None:
+                index._bind(statement.target.value, node, statement.value)
+        elif kind is cst.AugAssign:
+            statement = cast(cst.AugAssign, node)
+            index.assignments.append(statement)
+            for name in _bound_names(statement.target):
                 index._bind(name, node)
-        elif isinstance(node, (cst.For, cst.CompFor)):
-            for name in _bound_names(node.target):
+        elif kind is cst.For or kind is cst.CompFor:
+            for name in _bound_names(node.target):  # type: ignore[attr-defined]
                 index._bind(name, node)
-        elif isinstance(node, cst.AsName):
-            for name in _bound_names(node.name):  # type: ignore[arg-type]
+        elif kind is cst.AsName:
+            for name in _bound_names(node.name):  # type: ignore[attr-defined]
                 index._bind(name, node)
-        elif isinstance(node, cst.NamedExpr):
-            for name in _bound_names(node.target):
+        elif kind is cst.NamedExpr:
+            for name in _bound_names(node.target):  # type: ignore[attr-defined]
                 index._bind(name, node)
-        elif isinstance(node, cst.NameItem):
-            index._bind(node.name.value, node)
-        elif isinstance(node, cst.Return):
-            index.returns.append(node)
+        elif kind is cst.NameItem:
+            index._bind(node.name.value, node)  # type: ignore[attr-defined]
+        elif kind is cst.Return:
+            index.returns.append(node)  # type: ignore[arg-type]
     if nested:
-        inner = {id(found) for root in nested for found, _, _ in walk(root) if isinstance(found, cst.Return)}
+        inner = {id(found) for root in nested for found, _, _ in walk(root) if type(found) is cst.Return}
         index.returns = [node for node in index.returns if id(node) not in inner]
     return index
 
