@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import ast
 import weakref
+from collections import OrderedDict
 from typing import Optional
 
 from torchlint.analysis.class_source import class_node
 from torchlint.analysis.outside_assignments import InstanceNames
 from torchlint.analysis.project import Found, Project
 from torchlint.outline.outline import ClassOutline
+from torchlint.source.ast_walk import walk
 from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 _REGISTERING = frozenset({"register_buffer", "register_parameter", "register_module", "add_module", "setattr"})
@@ -26,8 +28,24 @@ _MAX_BASES = 64
 _KEPT: weakref.WeakKeyDictionary[Project, dict[str, Optional[InstanceNames]]] = weakref.WeakKeyDictionary()
 
 
-def _names(node: ast.ClassDef) -> Optional[tuple[set[str], set[str]]]:
-    """``(taken, class_names)`` of one class body; None when it registers a name it computes."""
+_NAMES_KEPT = 256
+_names_kept: OrderedDict[int, tuple[ast.ClassDef, Optional[tuple[frozenset[str], frozenset[str]]]]] = OrderedDict()
+
+
+def _names(node: ast.ClassDef) -> Optional[tuple[frozenset[str], frozenset[str]]]:
+    """``(taken, class_names)`` of one class body; None when it registers a name it computes. Kept for the
+    last classes asked about: a base of many classes is asked about by each."""
+    kept = _names_kept.get(id(node))
+    if kept is not None and kept[0] is node:
+        return kept[1]
+    found = _class_names(node)
+    _names_kept[id(node)] = (node, found)
+    while len(_names_kept) > _NAMES_KEPT:
+        _names_kept.popitem(last=False)
+    return found
+
+
+def _class_names(node: ast.ClassDef) -> Optional[tuple[frozenset[str], frozenset[str]]]:
     taken: set[str] = set()
     class_names: set[str] = set()
     for statement in node.body:
@@ -41,7 +59,7 @@ def _names(node: ast.ClassDef) -> Optional[tuple[set[str], set[str]]]:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or not method.args.args:
             continue
         self_name = method.args.args[0].arg
-        for inner in ast.walk(method):
+        for inner in walk(method):
             if (
                 isinstance(inner, ast.Attribute) and isinstance(inner.ctx, ast.Store)
                 and isinstance(inner.value, ast.Name) and inner.value.id == self_name
@@ -62,7 +80,7 @@ def _names(node: ast.ClassDef) -> Optional[tuple[set[str], set[str]]]:
                     taken.add(first.value)
                 else:
                     return None
-    return taken, class_names
+    return frozenset(taken), frozenset(class_names)
 
 
 def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:

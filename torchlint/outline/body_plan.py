@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from torchlint.contract.rule import BodyNeed
+from torchlint.source.ast_walk import walk
 from torchlint.source.masking import Span, indentation
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -73,7 +74,7 @@ def _uses_device_or_dtype(call: ast.Call) -> bool:
 def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs: Collection[BodyNeed]) -> Unit:
     device_uses = BodyNeed.DEVICE_DTYPE_USES in needs
     for node in nodes:
-        for child in ast.walk(node):
+        for child in walk(node):
             if isinstance(child, ast.Name):
                 unit.names.add(child.id)
             elif isinstance(child, ast.Attribute):
@@ -145,7 +146,7 @@ class _Collector:
         self.kept_names: set[str] = set()
 
     def _keep(self, node: ast.AST) -> None:
-        self.kept_names.update(child.id for child in ast.walk(node) if isinstance(child, ast.Name))
+        self.kept_names.update(child.id for child in walk(node) if isinstance(child, ast.Name))
 
     def _function(self, node: Function, is_method: bool) -> None:
         for part in (*node.decorator_list, node.args, *([node.returns] if node.returns else [])):

@@ -25,6 +25,7 @@ from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.imports import ImportMap, relative_module
 from torchlint.outline.module_marking import mark_module_classes
 from torchlint.outline.outside_writes import constructor_of_attribute_write
+from torchlint.source.ast_walk import walk
 from torchlint.source.parsing import python_tree
 from torchlint.torch_facts.known_bases import is_module_base
 
@@ -164,7 +165,7 @@ def self_assignments(node: ast.ClassDef) -> dict[str, int]:
         self_name = _self_name(method)
         if self_name is None:
             continue
-        for inner in ast.walk(method):
+        for inner in walk(method):
             pairs: Iterable[tuple[str, int]] = ()
             if isinstance(inner, ast.Assign):
                 pairs = (pair for target in inner.targets for pair in _assigned_attributes(target, self_name))
