@@ -34,69 +34,77 @@ _MAX_DEPTH = 8
 Function = Union[cst.FunctionDef, cst.Lambda]
 
 
+class _Bindings:
+    """What one function assigns to each local name and what it returns, collected in one walk."""
+
+    def __init__(self, function: cst.FunctionDef) -> None:
+        self.function = function  # kept, so that the id the cache is keyed on stays this function's
+        self.values: dict[str, list[cst.BaseExpression]] = {}
+        self.returns: list[cst.BaseExpression] = []
+        self._walk(function)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        for name in _bound_names(target):
+            self.values.setdefault(name, []).append(value)
+
+    def _walk(self, node: cst.CSTNode) -> None:
+        """Every node of the function in source order, except nested functions and classes. It reads the
+        nodes' fields directly: LibCST's visitor rebuilds every node it passes, several times slower."""
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not self.function:
+            return
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(target.target, node.value)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+            if node.value is not None:
+                self._bind(node.target, node.value)
+        elif isinstance(node, cst.For):
+            self._bind(node.target, node.iter)
+        elif isinstance(node, cst.Return) and node.value is not None:
+            self.returns.append(node.value)
+        for name in node.__dataclass_fields__:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                if not isinstance(value, _WHITESPACE):
+                    self._walk(value)
+            elif isinstance(value, (list, tuple)):
+                for child in value:
+                    if isinstance(child, cst.CSTNode) and not isinstance(child, _WHITESPACE):
+                        self._walk(child)
+
+
+_WHITESPACE = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment)
+_CACHE: dict[int, _Bindings] = {}
+_CACHE_SIZE = 4096
+
+
+def _bindings(function: cst.FunctionDef) -> _Bindings:
+    """The bindings of ``function``, collected once: a file asks about the same ``__init__`` many times."""
+    found = _CACHE.get(id(function))
+    if found is None or found.function is not function:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        found = _CACHE[id(function)] = _Bindings(function)
+    return found
+
+
 def _assignments(function: cst.FunctionDef, name: str) -> Iterator[cst.BaseExpression]:
     """The values assigned to the local ``name`` anywhere in ``function`` (not in nested functions)."""
-
-    found: list[cst.BaseExpression] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if _binds(target.target, name):
-                    found.append(node.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if node.value is not None and _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-            if _binds(node.target, name):
-                found.append(node.value)
-
-        def visit_For(self, node: cst.For) -> None:
-            if _binds(node.target, name):
-                found.append(node.iter)
-
-    function.visit(Visitor())
-    return iter(found)
+    return iter(_bindings(function).values.get(name, ()))
 
 
-def _binds(target: cst.BaseExpression, name: str) -> bool:
+def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
     if isinstance(target, cst.Name):
-        return target.value == name
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds(element.value, name) for element in target.elements)
-    if isinstance(target, cst.StarredElement):
-        return _binds(target.value, name)
-    return False
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _bound_names(target.value)
 
 
 def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    found: list[cst.BaseExpression] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Return(self, node: cst.Return) -> None:
-            if node.value is not None:
-                found.append(node.value)
-
-    function.visit(Visitor())
-    return found
+    return _bindings(function).returns
 
 
 class _Search:
