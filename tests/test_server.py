@@ -370,6 +370,41 @@ def test_cross_file_bases_come_from_the_workspace_and_open_buffers_win(tmp_path:
     run(check())
 
 
+def test_a_change_to_a_base_in_another_buffer_or_on_disk_relints_the_documents_drawn_from_it(tmp_path: Path) -> None:
+    _write(tmp_path, "pyproject.toml", "")
+    base_file = _write(tmp_path, "base.py", BASE)
+    _write(tmp_path, "other.py", "from torch import nn\n\n\nclass Other(nn.Module):\n    pass\n")
+
+    async def check() -> None:
+        async with session(tmp_path) as lsp:
+            child = lsp.open("child.py", CHILD)
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]
+            base = lsp.open("base.py", BASE)
+            await lsp.diagnostics(base, 1)
+            # typing in base.py: child.py is linted again on its own, same version, Base no longer a Module
+            lsp.edit(base, 3, 10, 21, "")  # class Base(nn.Module): -> class Base:
+            assert await lsp.diagnostics(child, 1) == ()
+            lsp.edit(base, 3, 10, 10, "(nn.Module)")
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]
+            lsp.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(base)))
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]  # disk again, as the buffer was
+
+            # a file child.py does not draw on changes on disk: child.py is not linted again
+            lsp.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+                [types.FileEvent(uri=(tmp_path / "other.py").as_uri(), type=types.FileChangeType.Changed)]
+            ))
+            await asyncio.sleep(0.6)
+            assert child not in [p.uri for p in lsp.published.received]
+            # base.py changes on disk: its outline is read again and child.py linted again
+            base_file.write_text(BASE.replace("class Base(nn.Module):", "class Base:"), encoding="utf-8")
+            lsp.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+                [types.FileEvent(uri=base_file.as_uri(), type=types.FileChangeType.Changed)]
+            ))
+            assert await lsp.diagnostics(child, 1) == ()
+
+    run(check())
+
+
 def test_without_the_lsp_extra_one_line_says_what_to_install() -> None:
     blocked = "import sys; sys.modules['pygls'] = None; from torchlint.commands.cli import main; sys.exit(main(['server']))"
     done = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60)

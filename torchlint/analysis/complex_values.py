@@ -50,30 +50,30 @@ class _Bindings:
     def _walk(self, node: cst.CSTNode) -> None:
         """Every node of the function in source order, except nested functions and classes. It reads the
         nodes' fields directly: LibCST's visitor rebuilds every node it passes, several times slower."""
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not self.function:
+        kind = type(node)
+        if kind in (cst.FunctionDef, cst.ClassDef) and node is not self.function:
             return
-        if isinstance(node, cst.Assign):
+        if kind is cst.Assign:
             for target in node.targets:
                 self._bind(target.target, node.value)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+        elif kind in (cst.AnnAssign, cst.AugAssign, cst.NamedExpr):
             if node.value is not None:
                 self._bind(node.target, node.value)
-        elif isinstance(node, cst.For):
+        elif kind is cst.For:
             self._bind(node.target, node.iter)
-        elif isinstance(node, cst.Return) and node.value is not None:
+        elif kind is cst.Return and node.value is not None:
             self.returns.append(node.value)
         for name in node.__dataclass_fields__:
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                if not isinstance(value, _WHITESPACE):
-                    self._walk(value)
-            elif isinstance(value, (list, tuple)):
-                for child in value:
-                    if isinstance(child, cst.CSTNode) and not isinstance(child, _WHITESPACE):
-                        self._walk(child)
+            for child in value if isinstance(value, (list, tuple)) else (value,):
+                if hasattr(child, "__dataclass_fields__") and type(child) not in _WHITESPACE:
+                    self._walk(child)
 
 
-_WHITESPACE = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment)
+# what holds no expression (compared by exact type: isinstance against LibCST's abstract classes is slow)
+_WHITESPACE = frozenset({
+    cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment,
+})
 _CACHE: dict[int, _Bindings] = {}
 _CACHE_SIZE = 4096
 

@@ -32,6 +32,7 @@ from torchlint.server.positions import UTF8, UTF16, UTF32
 from torchlint.source.lines import physical_lines
 
 WATCHED = ["**/*.py", *[f"**/{name}" for name in CONFIG_FILES]]
+DEPENDENT_DELAY = 0.25  # seconds: other documents are linted again after the edited one, and less eagerly
 _ENCODINGS = {"utf-8": UTF8, "utf-16": UTF16, "utf-32": UTF32}
 
 
@@ -46,6 +47,8 @@ class TorchlintServer(LanguageServer):
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torchlint-lint")
         self.pull = False  # the client asks for diagnostics (textDocument/diagnostic) instead of being sent them
         self._shown_errors: set[str] = set()
+        self.change_count = 0  # one more for every change to a file, so that a lint can tell it is stale
+        self.changed_at: dict[str, int] = {}  # absolute path -> change_count after its last change
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -98,16 +101,20 @@ class TorchlintServer(LanguageServer):
             if kept is not None and kept.version == version and kept.text == text:
                 return kept
             path = self.path_of(uri)
+            started = self.change_count
             job = self.job_for(path)
             python = document.language_id in (None, "python") or path.endswith((".py", ".pyi"))
             if not python or self.excluded(path):
                 result = LintResult(version, text)
             else:
+                masked = kept is None or not kept.diagnostics  # a file with findings keeps having them while typed
                 result = await asyncio.get_running_loop().run_in_executor(
-                    self.linter, lint_document, text, path, job, version
+                    self.linter, lint_document, text, path, job, version, masked
                 )
             for error in result.errors:
                 self.log(error)
+            if any(self.changed_at.get(source, -1) > started for source in result.sources):
+                continue  # a file it draws on changed while it was linted
             if self.is_open(uri) and self.workspace.get_text_document(uri).version == version:
                 self.results[uri] = result
                 return result
@@ -150,20 +157,38 @@ class TorchlintServer(LanguageServer):
         """Configuration or other files changed: every open document again (pull clients are told to ask)."""
         self.results.clear()
         if self.pull:
-            refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
-            if refresh and refresh.refresh_support:
-                self.workspace_diagnostic_refresh(None)
+            self.refresh_pulled()
             return
         for uri in list(self.workspace.text_documents):
             self.schedule(uri)
 
-    def buffer_changed(self, uri: str) -> None:
+    def buffer_changed(self, uri: str, delay: float = 0.0) -> None:
         path = self.path_of(uri)
         if self.is_open(uri):
             self.buffers[path] = self.workspace.get_text_document(uri).source
         else:
             self.buffers.pop(path, None)
+        self.file_changed(path, delay, uri)
+
+    def file_changed(self, path: str, delay: float = 0.0, uri: Optional[str] = None) -> None:
+        """``path`` changed (a buffer or the file on disk): what was drawn from it is forgotten, and the other
+        open documents whose diagnostics were drawn from it are linted again, after ``delay`` and the edited
+        document."""
         self.jobs.changed(path)
+        self.change_count += 1
+        self.changed_at[path] = self.change_count
+        dependents = [other for other, result in self.results.items() if other != uri and path in result.sources]
+        for other in dependents:
+            del self.results[other]
+        if dependents and self.pull:
+            self.refresh_pulled()
+        for other in [] if self.pull else dependents:
+            self.schedule(other, delay + DEPENDENT_DELAY)
+
+    def refresh_pulled(self) -> None:
+        refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
+        if refresh and refresh.refresh_support:
+            self.workspace_diagnostic_refresh(None)
 
 
 server = TorchlintServer()
@@ -211,17 +236,14 @@ def did_open(ls: TorchlintServer, params: types.DidOpenTextDocumentParams) -> No
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: TorchlintServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.buffer_changed(params.text_document.uri)
-    ls.schedule(params.text_document.uri, ls.editor.debounce_ms / 1000)
+    delay = ls.editor.debounce_ms / 1000
+    ls.schedule(params.text_document.uri, delay)  # first: the edited document is linted before its dependents
+    ls.buffer_changed(params.text_document.uri, delay)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TorchlintServer, params: types.DidSaveTextDocumentParams) -> None:
-    """A saved file may be another open file's base: lint every open document again."""
-    for uri in list(ls.workspace.text_documents):
-        if uri != params.text_document.uri:
-            ls.results.pop(uri, None)
-            ls.schedule(uri)
+    """Diagnostics again on save (the buffer's text was already what the other documents were linted with)."""
     ls.schedule(params.text_document.uri)
 
 
@@ -331,17 +353,25 @@ def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigu
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: TorchlintServer, params: types.DidChangeWatchedFilesParams) -> None:
-    reload = False
+    """A configuration file changed: everything again. A Python file changed on disk: the documents drawn from
+    it again (an open buffer of it is what counts while it is open); one created or deleted: all documents."""
+    reload = everything = False
     for change in params.changes:
         path = ls.path_of(change.uri)
         if os.path.basename(path) in CONFIG_FILES:
             reload = True
         elif path.endswith(".py") and path not in ls.buffers:
-            ls.jobs.changed(path)
+            if change.type == types.FileChangeType.Changed:
+                ls.file_changed(path)
+            else:
+                everything = True
+    if everything:
+        ls.jobs.created_or_deleted()
     if reload:
         ls._shown_errors.clear()
         ls.jobs.reload()
-    ls.relint_all()
+    if reload or everything:
+        ls.relint_all()
 
 
 def serve() -> None:
