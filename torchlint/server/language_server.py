@@ -27,6 +27,7 @@ from torchlint.server.hover import hover
 from torchlint.server.jobs import Jobs, build_job, check_codes
 from torchlint.server.linting import LintResult, lint_document
 from torchlint.server.lsp_diagnostics import to_lsp
+from torchlint.server.notebook_documents import CellDocument, NotebookResult, lint_notebook
 from torchlint.server.open_buffers import BufferProject
 from torchlint.server.positions import UTF8, UTF16, UTF32
 from torchlint.source.lines import physical_lines
@@ -36,9 +37,18 @@ DEPENDENT_DELAY = 0.25  # seconds: other documents are linted again after the ed
 _ENCODINGS = {"utf-8": UTF8, "utf-16": UTF16, "utf-32": UTF32}
 
 
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(
+        notebook="*", cells=[types.NotebookCellLanguage(language="python")]
+    )],
+    save=True,
+)
+
+
 class TorchlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("torchlint", __version__)
+        super().__init__("torchlint", __version__, notebook_document_sync=NOTEBOOK_SYNC)
+        self.notebook_results: dict[str, NotebookResult] = {}  # by notebook uri: the latest, of its version
         self.editor = EditorSettings()
         self.buffers: dict[str, str] = {}  # absolute path -> text of the open document
         self.jobs = Jobs(self.editor, self.buffers, os.getcwd())
@@ -73,7 +83,11 @@ class TorchlintServer(LanguageServer):
         return os.path.abspath(path) if path else os.path.join(os.getcwd(), "untitled.py")
 
     def is_open(self, uri: str) -> bool:
-        return uri in self.workspace.text_documents
+        """Whether ``uri`` is an open text document (a notebook's cell is not one: its notebook is)."""
+        return uri in self.workspace.text_documents and not self.is_cell(uri)
+
+    def is_cell(self, uri: str) -> bool:
+        return self.workspace.get_notebook_document(cell_uri=uri) is not None
 
     def job_for(self, path: str) -> Job:
         try:
@@ -160,7 +174,73 @@ class TorchlintServer(LanguageServer):
             self.refresh_pulled()
             return
         for uri in list(self.workspace.text_documents):
-            self.schedule(uri)
+            if not self.is_cell(uri):
+                self.schedule(uri)
+        self.notebook_results.clear()
+        for uri in list(self.workspace.notebook_documents):
+            self.schedule_notebook(uri)
+
+    # --- notebooks -------------------------------------------------------------------------------------
+
+    def cell_document(self, uri: str) -> CellDocument:
+        document = self.workspace.get_text_document(uri)
+        return CellDocument(uri, document.source, document.version, document.language_id)
+
+    async def current_notebook_result(self, uri: str) -> Optional[NotebookResult]:
+        """The result for the notebook's current version (linted now if needed); None when not open."""
+        for _ in range(100):
+            notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+            if notebook is None:
+                return None
+            kept = self.notebook_results.get(uri)
+            if kept is not None and kept.version == notebook.version:
+                return kept
+            path = self.path_of(uri)
+            started = self.change_count
+            job = self.job_for(path)
+            if self.excluded(path):
+                result = NotebookResult(notebook.version, {}, LintResult(notebook.version, ""))
+                result.by_cell = {cell.document: [] for cell in notebook.cells}
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self.linter, lint_notebook, notebook, self.cell_document, path, job
+                )
+            for error in result.module.errors:
+                self.log(error)
+            if any(self.changed_at.get(source, -1) > started for source in result.module.sources):
+                continue
+            now = self.workspace.get_notebook_document(notebook_uri=uri)
+            if now is not None and now.version == result.version:
+                self.notebook_results[uri] = result
+                return result
+        return None
+
+    def cell_diagnostics(self, result: NotebookResult, cell_uri: str) -> list[types.Diagnostic]:
+        lines = physical_lines(result.cells[cell_uri].text)
+        return [to_lsp(d, lines, self.encoding, self.editor) for d in result.by_cell.get(cell_uri, [])]
+
+    async def _lint_and_publish_notebook(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        result = await self.current_notebook_result(uri)
+        if notebook is None or result is None or result.version != notebook.version:
+            return
+        for cell_uri, cell in result.cells.items():
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=cell_uri, diagnostics=self.cell_diagnostics(result, cell_uri), version=cell.version
+            ))
+
+    def schedule_notebook(self, uri: str, delay: float = 0.0) -> None:
+        """Lint the notebook ``uri`` after ``delay`` seconds and push each cell's diagnostics."""
+        if self.pull:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.ensure_future(self._lint_and_publish_notebook(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._finished(uri, done))
 
     def buffer_changed(self, uri: str, delay: float = 0.0) -> None:
         path = self.path_of(uri)
@@ -184,6 +264,12 @@ class TorchlintServer(LanguageServer):
             self.refresh_pulled()
         for other in [] if self.pull else dependents:
             self.schedule(other, delay + DEPENDENT_DELAY)
+        notebooks = [other for other, result in self.notebook_results.items() if path in result.module.sources]
+        for other in notebooks:
+            del self.notebook_results[other]
+            self.schedule_notebook(other, delay + DEPENDENT_DELAY)
+        if notebooks and self.pull:
+            self.refresh_pulled()
 
     def refresh_pulled(self) -> None:
         refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
@@ -259,6 +345,33 @@ def did_close(ls: TorchlintServer, params: types.DidCloseTextDocumentParams) -> 
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: TorchlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: TorchlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri, ls.editor.debounce_ms / 1000)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def notebook_did_save(ls: TorchlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: TorchlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    uri = params.notebook_document.uri
+    ls.notebook_results.pop(uri, None)
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    if not ls.pull:
+        for cell in params.cell_text_documents:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=[]))
+
+
 @server.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(identifier="torchlint", inter_file_dependencies=True, workspace_diagnostics=False),
@@ -266,7 +379,14 @@ def did_close(ls: TorchlintServer, params: types.DidCloseTextDocumentParams) -> 
 async def pull_diagnostics(
     ls: TorchlintServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
-    result = await ls.current_result(params.text_document.uri)
+    uri = params.text_document.uri
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    if notebook is not None:  # a cell: its part of its notebook's diagnostics
+        found = await ls.current_notebook_result(notebook.uri)
+        if found is None or uri not in found.cells:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.cell_diagnostics(found, uri))
+    result = await ls.current_result(uri)
     if result is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     result_id = f"{result.version}:{hash(result.text)}:{id(result)}"
