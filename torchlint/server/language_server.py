@@ -22,7 +22,7 @@ from torchlint import __version__
 from torchlint.config.config_file import CONFIG_FILES, Config, ConfigError
 from torchlint.run.runner import Job
 from torchlint.server.code_actions import FIX_ALL, KINDS, Request, code_actions, fix_all_edit
-from torchlint.server.editor_settings import EditorSettings, parse_settings
+from torchlint.server.editor_settings import EditorSettings, layered, parse_settings
 from torchlint.server.hover import hover
 from torchlint.server.jobs import Jobs, build_job, check_codes
 from torchlint.server.linting import LintResult, lint_document
@@ -49,6 +49,8 @@ class TorchlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("torchlint", __version__, notebook_document_sync=NOTEBOOK_SYNC)
         self.notebook_results: dict[str, NotebookResult] = {}  # by notebook uri: the latest, of its version
+        self.initial_settings: Any = None  # initializationOptions
+        self.client_settings: Any = None  # the latest of workspace/configuration or didChangeConfiguration
         self.editor = EditorSettings()
         self.buffers: dict[str, str] = {}  # absolute path -> text of the open document
         self.jobs = Jobs(self.editor, self.buffers, os.getcwd())
@@ -242,6 +244,37 @@ class TorchlintServer(LanguageServer):
         self.pending[uri] = task
         task.add_done_callback(lambda done: self._finished(uri, done))
 
+    # --- settings --------------------------------------------------------------------------------------
+
+    def take_settings(self, problem: str) -> bool:
+        """The editor's settings: initializationOptions, each key replaced by the client's current settings.
+        A broken setting is shown (``problem`` says what happens then) and the previous settings stay."""
+        try:
+            editor = parse_settings(layered(self.initial_settings, self.client_settings))
+            check_codes(editor.lint)
+        except ConfigError as error:
+            self.show_once(f"{error}; {problem}")
+            return False
+        changed = editor != self.editor
+        self.editor = editor
+        return changed
+
+    @property
+    def pulls_configuration(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.configuration)
+
+    async def pull_configuration(self) -> Optional[Any]:
+        """The client's ``torchlint`` section (workspace/configuration), or None when it has none or fails."""
+        item = types.ConfigurationItem(section="torchlint", scope_uri=self.workspace.root_uri)
+        try:
+            answer = await self.workspace_configuration_async(types.ConfigurationParams(items=[item]))
+        except Exception as error:
+            self.log(f"workspace/configuration failed: {error}", types.MessageType.Warning)
+            return None
+        section = answer[0] if answer else None
+        return section if isinstance(section, dict) and section else None
+
     def buffer_changed(self, uri: str, delay: float = 0.0) -> None:
         path = self.path_of(uri)
         if self.is_open(uri):
@@ -288,17 +321,19 @@ def initialize(ls: TorchlintServer, params: types.InitializeParams) -> None:
     diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
     ls.pull = diagnostic is not None
     if params.initialization_options is not None:
-        try:
-            editor = parse_settings(params.initialization_options)
-            check_codes(editor.lint)
-            ls.editor = editor
-        except ConfigError as error:
-            ls.show_once(f"{error}; the editor's torchlint settings are ignored")
+        ls.initial_settings = params.initialization_options
+        if not ls.take_settings("the editor's torchlint settings are ignored"):
+            ls.initial_settings = None
     ls.jobs.reload(ls.editor)  # configurations' defaults are now relative to the workspace
 
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: TorchlintServer, params: types.InitializedParams) -> None:
+    if ls.pulls_configuration:
+        ls.client_settings = await ls.pull_configuration()
+        if ls.take_settings("the previous settings stay"):
+            ls.jobs.reload(ls.editor)
+            ls.relint_all()
     watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if not (watched and watched.dynamic_registration):
         return
@@ -457,13 +492,19 @@ async def on_hover(ls: TorchlintServer, params: types.HoverParams) -> Optional[t
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigurationParams) -> None:
-    if params.settings is None:
-        return
+async def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigurationParams) -> None:
+    """A client that answers workspace/configuration is asked for its ``torchlint`` section (what VS Code's
+    settings hold); what it sends with the notification counts when it has none, or cannot be asked."""
+    pulled = await ls.pull_configuration() if ls.pulls_configuration else None
+    if pulled is None and not params.settings and not ls.pulls_configuration:
+        return  # nothing was said
+    previous = ls.client_settings
+    ls.client_settings = pulled if pulled is not None else (params.settings or None)
     try:
-        editor = parse_settings(params.settings)
+        editor = parse_settings(layered(ls.initial_settings, ls.client_settings))
         check_codes(editor.lint)
     except ConfigError as error:
+        ls.client_settings = previous
         ls.show_once(f"{error}; the previous settings stay")
         return
     ls.editor = editor
