@@ -10,6 +10,7 @@ It answers "maybe" whenever any of them has a complex source.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Optional, Union
 
@@ -74,23 +75,19 @@ class _Bindings:
 _WHITESPACE = frozenset({
     cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Newline, cst.Comment,
 })
-_CACHE: dict[int, _Bindings] = {}
-_CACHE_SIZE = 4096
+_cache: weakref.WeakKeyDictionary[FileModel, dict[int, _Bindings]] = weakref.WeakKeyDictionary()
 
 
-def _bindings(function: cst.FunctionDef) -> _Bindings:
-    """The bindings of ``function``, collected once: a file asks about the same ``__init__`` many times."""
-    found = _CACHE.get(id(function))
+def _bindings(model: FileModel, function: cst.FunctionDef) -> _Bindings:
+    """The bindings of ``function`` (of ``model``'s tree), collected once per file model: a file asks about
+    the same ``__init__`` many times."""
+    kept = _cache.get(model)
+    if kept is None:
+        kept = _cache[model] = {}
+    found = kept.get(id(function))
     if found is None or found.function is not function:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.clear()
-        found = _CACHE[id(function)] = _Bindings(function)
+        found = kept[id(function)] = _Bindings(function)
     return found
-
-
-def _assignments(function: cst.FunctionDef, name: str) -> Iterator[cst.BaseExpression]:
-    """The values assigned to the local ``name`` anywhere in ``function`` (not in nested functions)."""
-    return iter(_bindings(function).values.get(name, ()))
 
 
 def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
@@ -101,10 +98,6 @@ def _bound_names(target: cst.BaseExpression) -> Iterator[str]:
             yield from _bound_names(element.value)
     elif isinstance(target, cst.StarredElement):
         yield from _bound_names(target.value)
-
-
-def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    return _bindings(function).returns
 
 
 class _Search:
@@ -191,14 +184,15 @@ class _Search:
         if key in self.seen:
             return False
         self.seen.add(key)
-        return any(self.expression(value, function, depth + 1) for value in _assignments(function, name))
+        values = _bindings(self.model, function).values.get(name, ())
+        return any(self.expression(value, function, depth + 1) for value in values)
 
     def returns(self, function: cst.FunctionDef, depth: int) -> bool:
         key = (id(function), "<return>")
         if key in self.seen:
             return False
         self.seen.add(key)
-        return any(self.expression(value, function, depth) for value in _returns(function))
+        return any(self.expression(value, function, depth) for value in _bindings(self.model, function).returns)
 
 
 def may_be_complex(
