@@ -6,9 +6,13 @@ Each file's classes derive from a base in a sibling ``common.py`` (resolved thro
 package's are). Each of the 20 edits changes one number inside an ``__init__`` (an incremental change, as
 an editor sends while typing), then waits for that version's diagnostics before the next edit.
 
-Usage: ``python benchmarks/server_latency.py [--edits 20] [--sizes 100,500,3000]``; prints a Markdown table,
-with the server process's CPU time per edit (from /proc, Linux: in 10 ms ticks), which a busy machine
-inflates less than the wall-clock latency.
+``--file PATH`` (repeatable) measures a real module too, e.g. a transformers modeling file: it is copied into
+the temporary project, and each edit toggles the last letter of the name in a ``self.<name> = ...`` line
+(the 20 edits cycle over the first 20 such lines).
+
+Usage: ``python benchmarks/server_latency.py [--edits 20] [--sizes 100,500,3000] [--file PATH]``; prints a
+Markdown table, with the server process's CPU time per edit (from /proc, Linux: in 10 ms ticks), which a
+busy machine inflates less than the wall-clock latency.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -92,9 +97,40 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def measure(root: Path, lines: int, edits: int) -> tuple[int, int, list[float], list[float]]:
-    text = generate(lines)
-    path = root / f"model_{lines}.py"
+Edit = tuple[int, int, str]  # line (0-based), column, the one character to put there
+
+
+def generated_edits(text: str, count: int) -> list[Edit]:
+    """self.heads <-> self.headz in the ``__init__`` of one class after another."""
+    lines = text.splitlines()
+    targets = [i for i, line in enumerate(lines) if "self.heads = heads" in line]
+    edits = []
+    for n in range(count):
+        line = targets[n % len(targets)]
+        column = lines[line].index("self.head") + len("self.head")
+        edits.append((line, column, "z" if (n // len(targets)) % 2 == 0 else "s"))
+    return edits
+
+
+_SELF_ASSIGNMENT = re.compile(r"^\s+self\.(\w+) = ")
+
+
+def real_edits(text: str, count: int) -> list[Edit]:
+    """The last letter of ``self.<name>`` in one ``self.<name> = ...`` line after another: Q, then back."""
+    lines = text.splitlines()
+    found = [(i, match) for i, line in enumerate(lines) if (match := _SELF_ASSIGNMENT.match(line))]
+    targets = found[:count]
+    edits = []
+    for n in range(count):
+        line, match = targets[n % len(targets)]
+        column = match.end(1) - 1
+        original = lines[line][column]
+        edits.append((line, column, "Q" if (n // len(targets)) % 2 == 0 else original))
+    return edits
+
+
+async def measure(root: Path, name: str, text: str, edits: list[Edit]) -> tuple[int, int, list[float], list[float]]:
+    path = root / name
     path.write_text(text, encoding="utf-8")
     uri = path.as_uri()
     arrived: dict[int, float] = {}
@@ -124,16 +160,12 @@ async def measure(root: Path, lines: int, edits: int) -> tuple[int, int, list[fl
         types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
     ))
     await wait_for(1)
-    target = [i for i, line in enumerate(text.splitlines()) if "self.heads = heads" in line]
     latencies, cpu = [], []
     assert client._server is not None
     pid = client._server.pid
-    for edit in range(edits):
+    for edit, (line, column, replacement) in enumerate(edits):
         version = edit + 2
-        line = target[edit % len(target)]
         lines_now = text.splitlines(keepends=True)
-        column = lines_now[line].index("self.head") + len("self.head")  # self.heads <-> self.headz
-        replacement = "z" if lines_now[line][column] == "s" else "s"
         where = types.Range(types.Position(line, column), types.Position(line, column + 1))
         sent, cpu_before = time.perf_counter(), cpu_ms(pid)
         client.text_document_did_change(types.DidChangeTextDocumentParams(
@@ -148,13 +180,14 @@ async def measure(root: Path, lines: int, edits: int) -> tuple[int, int, list[fl
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
-    return len(text.splitlines()), counts[edits + 1], latencies, cpu
+    return len(text.splitlines()), counts[len(edits) + 1], latencies, cpu
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--sizes", default="100,500,3000", help="approximate line counts, comma separated")
+    parser.add_argument("--file", action="append", default=[], help="a real module file to measure too")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| file | lines | diagnostics | median (ms) | p95 (ms) | max (ms) | server CPU per edit, median (ms) |")
@@ -163,9 +196,16 @@ def main() -> int:
         root = Path(directory)
         (root / "pyproject.toml").write_text("", encoding="utf-8")
         (root / "common.py").write_text(COMMON, encoding="utf-8")
-        for size in (int(part) for part in args.sizes.split(",")):
-            lines, found, latencies, cpu = asyncio.run(measure(root, size, args.edits))
-            print(f"| generated ~{size} | {lines} | {found} | {statistics.median(latencies):.1f} | "
+        runs: list[tuple[str, str, str, list[Edit]]] = []
+        for size in (int(part) for part in args.sizes.split(",") if part):
+            text = generate(size)
+            runs.append((f"generated ~{size}", f"model_{size}.py", text, generated_edits(text, args.edits)))
+        for file in args.file:
+            text = Path(file).read_text(encoding="utf-8")
+            runs.append((Path(file).name, Path(file).name, text, real_edits(text, args.edits)))
+        for label, name, text, edits in runs:
+            lines, found, latencies, cpu = asyncio.run(measure(root, name, text, edits))
+            print(f"| {label} | {lines} | {found} | {statistics.median(latencies):.1f} | "
                   f"{percentile(latencies, 0.95):.1f} | {max(latencies):.1f} | {statistics.median(cpu):.0f} |",
                   flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}")

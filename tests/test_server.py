@@ -14,6 +14,7 @@ pytest.importorskip("pygls", reason="the language server needs the lsp extra (py
 pytest.importorskip("pytest_lsp", reason="the language server's tests need pytest-lsp")
 
 from lsprotocol import types  # noqa: E402
+from pytest_lsp import client_capabilities  # noqa: E402
 from server_session import action_edits, apply_edits, run, session  # noqa: E402
 
 from torchlint.engine.fix_loop import fix_text  # noqa: E402
@@ -286,9 +287,10 @@ def test_settings_and_configuration_precedence_and_reload(tmp_path: Path) -> Non
             assert await lsp.diagnostics(uri, 1) == ()  # the file ignores TL003, the editor TL001: both add up
 
             lsp.client.workspace_did_change_configuration(
-                types.DidChangeConfigurationParams(settings={"torchlint": {"select": ["TL001", "TL003"]}})
+                types.DidChangeConfigurationParams(settings={"torchlint": {"select": ["TL001", "TL003"], "ignore": []}})
             )
-            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL001", "TL001"]  # select replaces
+            # select replaces the file's; the client's ignore replaces initializationOptions' (the file's stays)
+            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL001", "TL001"]
 
             config.write_text('[tool.torchlint]\nignore = []\n', encoding="utf-8")
             lsp.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
@@ -309,6 +311,30 @@ def test_settings_and_configuration_precedence_and_reload(tmp_path: Path) -> Non
                 [types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Changed)]
             ))
             assert await lsp.diagnostics(uri, 1) == ()
+
+    run(check())
+
+
+def test_workspace_configuration_is_pulled_and_replaces_initialization_options_key_by_key(tmp_path: Path) -> None:
+    capabilities = client_capabilities("neovim@v0.7.0")
+    assert capabilities.workspace is not None
+    capabilities.workspace.configuration = True  # Neovim 0.7 answers it; pytest-lsp's preset does not say so
+
+    async def check() -> None:
+        async with session(tmp_path, {"settings": {"ignore": ["TL003"]}}, capabilities=capabilities) as lsp:
+            uri = lsp.open("model.py", MODEL)
+            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL001", "TL001"]  # no section: init only
+            lsp.client.set_configuration({"ignore": ["TL001"]}, section="torchlint")
+            lsp.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL003"]  # pulled: its ignore replaces
+            # what the notification carries does not count when the client has a section to answer with
+            lsp.client.workspace_did_change_configuration(
+                types.DidChangeConfigurationParams(settings={"torchlint": {"ignore": []}})
+            )
+            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL003"]
+            lsp.client.set_configuration({}, section="torchlint")
+            lsp.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+            assert [d.code for d in await lsp.diagnostics(uri, 1)] == ["TL001", "TL001"]  # removed: init again
 
     run(check())
 
@@ -366,6 +392,41 @@ def test_cross_file_bases_come_from_the_workspace_and_open_buffers_win(tmp_path:
             await lsp.diagnostics(base)
             version = lsp.edit(child, 7, 0, 0, "")
             assert [d.code for d in await lsp.diagnostics(child, version)] == ["TL001"]  # closed: disk again
+
+    run(check())
+
+
+def test_a_change_to_a_base_in_another_buffer_or_on_disk_relints_the_documents_drawn_from_it(tmp_path: Path) -> None:
+    _write(tmp_path, "pyproject.toml", "")
+    base_file = _write(tmp_path, "base.py", BASE)
+    _write(tmp_path, "other.py", "from torch import nn\n\n\nclass Other(nn.Module):\n    pass\n")
+
+    async def check() -> None:
+        async with session(tmp_path) as lsp:
+            child = lsp.open("child.py", CHILD)
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]
+            base = lsp.open("base.py", BASE)
+            await lsp.diagnostics(base, 1)
+            # typing in base.py: child.py is linted again on its own, same version, Base no longer a Module
+            lsp.edit(base, 3, 10, 21, "")  # class Base(nn.Module): -> class Base:
+            assert await lsp.diagnostics(child, 1) == ()
+            lsp.edit(base, 3, 10, 10, "(nn.Module)")
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]
+            lsp.client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(base)))
+            assert [d.code for d in await lsp.diagnostics(child, 1)] == ["TL001"]  # disk again, as the buffer was
+
+            # a file child.py does not draw on changes on disk: child.py is not linted again
+            lsp.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+                [types.FileEvent(uri=(tmp_path / "other.py").as_uri(), type=types.FileChangeType.Changed)]
+            ))
+            await asyncio.sleep(0.6)
+            assert child not in [p.uri for p in lsp.published.received]
+            # base.py changes on disk: its outline is read again and child.py linted again
+            base_file.write_text(BASE.replace("class Base(nn.Module):", "class Base:"), encoding="utf-8")
+            lsp.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(
+                [types.FileEvent(uri=base_file.as_uri(), type=types.FileChangeType.Changed)]
+            ))
+            assert await lsp.diagnostics(child, 1) == ()
 
     run(check())
 

@@ -53,6 +53,11 @@ def settings_table(payload: Any) -> Mapping[str, Any]:
     return payload
 
 
+def layered(*payloads: Any) -> dict[str, Any]:
+    """The settings of several payloads, kebab-cased; a later payload's key replaces an earlier one's."""
+    return {_kebab(str(key)): value for payload in payloads for key, value in settings_table(payload).items()}
+
+
 def parse_settings(payload: Any) -> EditorSettings:
     """The editor's settings; ConfigError (one line) for an unknown key or a value of the wrong type."""
     table = {_kebab(str(key)): value for key, value in settings_table(payload).items()}

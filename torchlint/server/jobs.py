@@ -107,3 +107,8 @@ class Jobs:
         """A Python file changed (on disk or in a buffer): what the projects know about it is stale."""
         for project in self.projects.values():
             project.changed(os.path.abspath(path))
+
+    def created_or_deleted(self) -> None:
+        """A Python file appeared or went away: a name may now be found where it was not, or the reverse."""
+        for project in self.projects.values():
+            project.changed_everything()

@@ -22,22 +22,35 @@ from torchlint import __version__
 from torchlint.config.config_file import CONFIG_FILES, Config, ConfigError
 from torchlint.run.runner import Job
 from torchlint.server.code_actions import FIX_ALL, KINDS, Request, code_actions, fix_all_edit
-from torchlint.server.editor_settings import EditorSettings, parse_settings
+from torchlint.server.editor_settings import EditorSettings, layered, parse_settings
 from torchlint.server.hover import hover
 from torchlint.server.jobs import Jobs, build_job, check_codes
 from torchlint.server.linting import LintResult, lint_document
 from torchlint.server.lsp_diagnostics import to_lsp
+from torchlint.server.notebook_documents import CellDocument, NotebookResult, lint_notebook
 from torchlint.server.open_buffers import BufferProject
 from torchlint.server.positions import UTF8, UTF16, UTF32
 from torchlint.source.lines import physical_lines
 
 WATCHED = ["**/*.py", *[f"**/{name}" for name in CONFIG_FILES]]
+DEPENDENT_DELAY = 0.25  # seconds: other documents are linted again after the edited one, and less eagerly
 _ENCODINGS = {"utf-8": UTF8, "utf-16": UTF16, "utf-32": UTF32}
+
+
+NOTEBOOK_SYNC = types.NotebookDocumentSyncOptions(
+    notebook_selector=[types.NotebookDocumentFilterWithCells(
+        notebook="*", cells=[types.NotebookCellLanguage(language="python")]
+    )],
+    save=True,
+)
 
 
 class TorchlintServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("torchlint", __version__)
+        super().__init__("torchlint", __version__, notebook_document_sync=NOTEBOOK_SYNC)
+        self.notebook_results: dict[str, NotebookResult] = {}  # by notebook uri: the latest, of its version
+        self.initial_settings: Any = None  # initializationOptions
+        self.client_settings: Any = None  # the latest of workspace/configuration or didChangeConfiguration
         self.editor = EditorSettings()
         self.buffers: dict[str, str] = {}  # absolute path -> text of the open document
         self.jobs = Jobs(self.editor, self.buffers, os.getcwd())
@@ -46,6 +59,8 @@ class TorchlintServer(LanguageServer):
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torchlint-lint")
         self.pull = False  # the client asks for diagnostics (textDocument/diagnostic) instead of being sent them
         self._shown_errors: set[str] = set()
+        self.change_count = 0  # one more for every change to a file, so that a lint can tell it is stale
+        self.changed_at: dict[str, int] = {}  # absolute path -> change_count after its last change
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -70,7 +85,11 @@ class TorchlintServer(LanguageServer):
         return os.path.abspath(path) if path else os.path.join(os.getcwd(), "untitled.py")
 
     def is_open(self, uri: str) -> bool:
-        return uri in self.workspace.text_documents
+        """Whether ``uri`` is an open text document (a notebook's cell is not one: its notebook is)."""
+        return uri in self.workspace.text_documents and not self.is_cell(uri)
+
+    def is_cell(self, uri: str) -> bool:
+        return self.workspace.get_notebook_document(cell_uri=uri) is not None
 
     def job_for(self, path: str) -> Job:
         try:
@@ -98,16 +117,20 @@ class TorchlintServer(LanguageServer):
             if kept is not None and kept.version == version and kept.text == text:
                 return kept
             path = self.path_of(uri)
+            started = self.change_count
             job = self.job_for(path)
             python = document.language_id in (None, "python") or path.endswith((".py", ".pyi"))
             if not python or self.excluded(path):
                 result = LintResult(version, text)
             else:
+                masked = kept is None or not kept.diagnostics  # a file with findings keeps having them while typed
                 result = await asyncio.get_running_loop().run_in_executor(
-                    self.linter, lint_document, text, path, job, version
+                    self.linter, lint_document, text, path, job, version, masked
                 )
             for error in result.errors:
                 self.log(error)
+            if any(self.changed_at.get(source, -1) > started for source in result.sources):
+                continue  # a file it draws on changed while it was linted
             if self.is_open(uri) and self.workspace.get_text_document(uri).version == version:
                 self.results[uri] = result
                 return result
@@ -150,20 +173,141 @@ class TorchlintServer(LanguageServer):
         """Configuration or other files changed: every open document again (pull clients are told to ask)."""
         self.results.clear()
         if self.pull:
-            refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
-            if refresh and refresh.refresh_support:
-                self.workspace_diagnostic_refresh(None)
+            self.refresh_pulled()
             return
         for uri in list(self.workspace.text_documents):
-            self.schedule(uri)
+            if not self.is_cell(uri):
+                self.schedule(uri)
+        self.notebook_results.clear()
+        for uri in list(self.workspace.notebook_documents):
+            self.schedule_notebook(uri)
 
-    def buffer_changed(self, uri: str) -> None:
+    # --- notebooks -------------------------------------------------------------------------------------
+
+    def cell_document(self, uri: str) -> CellDocument:
+        document = self.workspace.get_text_document(uri)
+        return CellDocument(uri, document.source, document.version, document.language_id)
+
+    async def current_notebook_result(self, uri: str) -> Optional[NotebookResult]:
+        """The result for the notebook's current version (linted now if needed); None when not open."""
+        for _ in range(100):
+            notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+            if notebook is None:
+                return None
+            kept = self.notebook_results.get(uri)
+            if kept is not None and kept.version == notebook.version:
+                return kept
+            path = self.path_of(uri)
+            started = self.change_count
+            job = self.job_for(path)
+            if self.excluded(path):
+                result = NotebookResult(notebook.version, {}, LintResult(notebook.version, ""))
+                result.by_cell = {cell.document: [] for cell in notebook.cells}
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self.linter, lint_notebook, notebook, self.cell_document, path, job
+                )
+            for error in result.module.errors:
+                self.log(error)
+            if any(self.changed_at.get(source, -1) > started for source in result.module.sources):
+                continue
+            now = self.workspace.get_notebook_document(notebook_uri=uri)
+            if now is not None and now.version == result.version:
+                self.notebook_results[uri] = result
+                return result
+        return None
+
+    def cell_diagnostics(self, result: NotebookResult, cell_uri: str) -> list[types.Diagnostic]:
+        lines = physical_lines(result.cells[cell_uri].text)
+        return [to_lsp(d, lines, self.encoding, self.editor) for d in result.by_cell.get(cell_uri, [])]
+
+    async def _lint_and_publish_notebook(self, uri: str, delay: float) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        notebook = self.workspace.get_notebook_document(notebook_uri=uri)
+        result = await self.current_notebook_result(uri)
+        if notebook is None or result is None or result.version != notebook.version:
+            return
+        for cell_uri, cell in result.cells.items():
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=cell_uri, diagnostics=self.cell_diagnostics(result, cell_uri), version=cell.version
+            ))
+
+    def schedule_notebook(self, uri: str, delay: float = 0.0) -> None:
+        """Lint the notebook ``uri`` after ``delay`` seconds and push each cell's diagnostics."""
+        if self.pull:
+            return
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.ensure_future(self._lint_and_publish_notebook(uri, delay))
+        self.pending[uri] = task
+        task.add_done_callback(lambda done: self._finished(uri, done))
+
+    # --- settings --------------------------------------------------------------------------------------
+
+    def take_settings(self, problem: str) -> bool:
+        """The editor's settings: initializationOptions, each key replaced by the client's current settings.
+        A broken setting is shown (``problem`` says what happens then) and the previous settings stay."""
+        try:
+            editor = parse_settings(layered(self.initial_settings, self.client_settings))
+            check_codes(editor.lint)
+        except ConfigError as error:
+            self.show_once(f"{error}; {problem}")
+            return False
+        changed = editor != self.editor
+        self.editor = editor
+        return changed
+
+    @property
+    def pulls_configuration(self) -> bool:
+        workspace = self.client_capabilities.workspace
+        return bool(workspace and workspace.configuration)
+
+    async def pull_configuration(self) -> Optional[Any]:
+        """The client's ``torchlint`` section (workspace/configuration), or None when it has none or fails."""
+        item = types.ConfigurationItem(section="torchlint", scope_uri=self.workspace.root_uri)
+        try:
+            answer = await self.workspace_configuration_async(types.ConfigurationParams(items=[item]))
+        except Exception as error:
+            self.log(f"workspace/configuration failed: {error}", types.MessageType.Warning)
+            return None
+        section = answer[0] if answer else None
+        return section if isinstance(section, dict) and section else None
+
+    def buffer_changed(self, uri: str, delay: float = 0.0) -> None:
         path = self.path_of(uri)
         if self.is_open(uri):
             self.buffers[path] = self.workspace.get_text_document(uri).source
         else:
             self.buffers.pop(path, None)
+        self.file_changed(path, delay, uri)
+
+    def file_changed(self, path: str, delay: float = 0.0, uri: Optional[str] = None) -> None:
+        """``path`` changed (a buffer or the file on disk): what was drawn from it is forgotten, and the other
+        open documents whose diagnostics were drawn from it are linted again, after ``delay`` and the edited
+        document."""
         self.jobs.changed(path)
+        self.change_count += 1
+        self.changed_at[path] = self.change_count
+        dependents = [other for other, result in self.results.items() if other != uri and path in result.sources]
+        for other in dependents:
+            del self.results[other]
+        if dependents and self.pull:
+            self.refresh_pulled()
+        for other in [] if self.pull else dependents:
+            self.schedule(other, delay + DEPENDENT_DELAY)
+        notebooks = [other for other, result in self.notebook_results.items() if path in result.module.sources]
+        for other in notebooks:
+            del self.notebook_results[other]
+            self.schedule_notebook(other, delay + DEPENDENT_DELAY)
+        if notebooks and self.pull:
+            self.refresh_pulled()
+
+    def refresh_pulled(self) -> None:
+        refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
+        if refresh and refresh.refresh_support:
+            self.workspace_diagnostic_refresh(None)
 
 
 server = TorchlintServer()
@@ -177,17 +321,19 @@ def initialize(ls: TorchlintServer, params: types.InitializeParams) -> None:
     diagnostic = params.capabilities.text_document and params.capabilities.text_document.diagnostic
     ls.pull = diagnostic is not None
     if params.initialization_options is not None:
-        try:
-            editor = parse_settings(params.initialization_options)
-            check_codes(editor.lint)
-            ls.editor = editor
-        except ConfigError as error:
-            ls.show_once(f"{error}; the editor's torchlint settings are ignored")
+        ls.initial_settings = params.initialization_options
+        if not ls.take_settings("the editor's torchlint settings are ignored"):
+            ls.initial_settings = None
     ls.jobs.reload(ls.editor)  # configurations' defaults are now relative to the workspace
 
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: TorchlintServer, params: types.InitializedParams) -> None:
+    if ls.pulls_configuration:
+        ls.client_settings = await ls.pull_configuration()
+        if ls.take_settings("the previous settings stay"):
+            ls.jobs.reload(ls.editor)
+            ls.relint_all()
     watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
     if not (watched and watched.dynamic_registration):
         return
@@ -211,17 +357,14 @@ def did_open(ls: TorchlintServer, params: types.DidOpenTextDocumentParams) -> No
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: TorchlintServer, params: types.DidChangeTextDocumentParams) -> None:
-    ls.buffer_changed(params.text_document.uri)
-    ls.schedule(params.text_document.uri, ls.editor.debounce_ms / 1000)
+    delay = ls.editor.debounce_ms / 1000
+    ls.schedule(params.text_document.uri, delay)  # first: the edited document is linted before its dependents
+    ls.buffer_changed(params.text_document.uri, delay)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: TorchlintServer, params: types.DidSaveTextDocumentParams) -> None:
-    """A saved file may be another open file's base: lint every open document again."""
-    for uri in list(ls.workspace.text_documents):
-        if uri != params.text_document.uri:
-            ls.results.pop(uri, None)
-            ls.schedule(uri)
+    """Diagnostics again on save (the buffer's text was already what the other documents were linted with)."""
     ls.schedule(params.text_document.uri)
 
 
@@ -237,6 +380,33 @@ def did_close(ls: TorchlintServer, params: types.DidCloseTextDocumentParams) -> 
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+def notebook_did_open(ls: TorchlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+def notebook_did_change(ls: TorchlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri, ls.editor.debounce_ms / 1000)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+def notebook_did_save(ls: TorchlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    ls.schedule_notebook(params.notebook_document.uri)
+
+
+@server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+def notebook_did_close(ls: TorchlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    uri = params.notebook_document.uri
+    ls.notebook_results.pop(uri, None)
+    task = ls.pending.pop(uri, None)
+    if task is not None:
+        task.cancel()
+    if not ls.pull:
+        for cell in params.cell_text_documents:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell.uri, diagnostics=[]))
+
+
 @server.feature(
     types.TEXT_DOCUMENT_DIAGNOSTIC,
     types.DiagnosticOptions(identifier="torchlint", inter_file_dependencies=True, workspace_diagnostics=False),
@@ -244,7 +414,14 @@ def did_close(ls: TorchlintServer, params: types.DidCloseTextDocumentParams) -> 
 async def pull_diagnostics(
     ls: TorchlintServer, params: types.DocumentDiagnosticParams
 ) -> types.DocumentDiagnosticReport:
-    result = await ls.current_result(params.text_document.uri)
+    uri = params.text_document.uri
+    notebook = ls.workspace.get_notebook_document(cell_uri=uri)
+    if notebook is not None:  # a cell: its part of its notebook's diagnostics
+        found = await ls.current_notebook_result(notebook.uri)
+        if found is None or uri not in found.cells:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        return types.RelatedFullDocumentDiagnosticReport(items=ls.cell_diagnostics(found, uri))
+    result = await ls.current_result(uri)
     if result is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     result_id = f"{result.version}:{hash(result.text)}:{id(result)}"
@@ -315,13 +492,19 @@ async def on_hover(ls: TorchlintServer, params: types.HoverParams) -> Optional[t
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigurationParams) -> None:
-    if params.settings is None:
-        return
+async def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigurationParams) -> None:
+    """A client that answers workspace/configuration is asked for its ``torchlint`` section (what VS Code's
+    settings hold); what it sends with the notification counts when it has none, or cannot be asked."""
+    pulled = await ls.pull_configuration() if ls.pulls_configuration else None
+    if pulled is None and not params.settings and not ls.pulls_configuration:
+        return  # nothing was said
+    previous = ls.client_settings
+    ls.client_settings = pulled if pulled is not None else (params.settings or None)
     try:
-        editor = parse_settings(params.settings)
+        editor = parse_settings(layered(ls.initial_settings, ls.client_settings))
         check_codes(editor.lint)
     except ConfigError as error:
+        ls.client_settings = previous
         ls.show_once(f"{error}; the previous settings stay")
         return
     ls.editor = editor
@@ -331,17 +514,25 @@ def did_change_configuration(ls: TorchlintServer, params: types.DidChangeConfigu
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: TorchlintServer, params: types.DidChangeWatchedFilesParams) -> None:
-    reload = False
+    """A configuration file changed: everything again. A Python file changed on disk: the documents drawn from
+    it again (an open buffer of it is what counts while it is open); one created or deleted: all documents."""
+    reload = everything = False
     for change in params.changes:
         path = ls.path_of(change.uri)
         if os.path.basename(path) in CONFIG_FILES:
             reload = True
         elif path.endswith(".py") and path not in ls.buffers:
-            ls.jobs.changed(path)
+            if change.type == types.FileChangeType.Changed:
+                ls.file_changed(path)
+            else:
+                everything = True
+    if everything:
+        ls.jobs.created_or_deleted()
     if reload:
         ls._shown_errors.clear()
         ls.jobs.reload()
-    ls.relint_all()
+    if reload or everything:
+        ls.relint_all()
 
 
 def serve() -> None:

@@ -3,6 +3,8 @@ tree the diagnostics' fixes point into (their edits are rendered as text only wh
 
 from __future__ import annotations
 
+import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -11,6 +13,7 @@ import libcst as cst
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.engine.fix_loop import FixError, fix_text
 from torchlint.engine.linter import lint_module, parse, syntax_error, without_analysis
+from torchlint.engine.masked_pass import finds_nothing
 from torchlint.run.runner import Job
 from torchlint.server.guarded_rules import guard
 from torchlint.server.open_buffers import BufferProject
@@ -24,9 +27,10 @@ class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     module: Optional[cst.Module] = None  # the tree the fixes point into (None: nothing to fix)
     errors: list[str] = field(default_factory=list)  # one line each, for the client's log
+    sources: frozenset[str] = frozenset()  # the other files (absolute paths) the diagnostics were drawn from
 
 
-def _lint(text: str, path: str, job: Job, result: LintResult) -> None:
+def _lint(text: str, path: str, job: Job, result: LintResult, masked: bool) -> None:
     rules = guard(job.rules_for(path), lambda code, error: result.errors.append(
         f"{path}: rule {code} failed ({type(error).__name__}: {error}); the other rules' findings are shown"
     ))
@@ -34,6 +38,8 @@ def _lint(text: str, path: str, job: Job, result: LintResult) -> None:
     if quick is not None:
         result.diagnostics = quick
         return
+    if masked and finds_nothing(text, path, rules, job.settings, job.project):
+        return  # the command line's masked first pass: a file without findings is done without a full parse
     try:
         module = parse(text)
     except cst.ParserSyntaxError as error:
@@ -43,13 +49,19 @@ def _lint(text: str, path: str, job: Job, result: LintResult) -> None:
     result.module = module
 
 
-def lint_document(text: str, path: str, job: Job, version: Optional[int] = None) -> LintResult:
-    """The diagnostics of ``text`` (the buffer of ``path``); an error is reported, never raised."""
+def lint_document(
+    text: str, path: str, job: Job, version: Optional[int] = None, masked: bool = True
+) -> LintResult:
+    """The diagnostics of ``text`` (the buffer of ``path``); an error is reported, never raised. With
+    ``masked=False`` the masked first pass is skipped (it only costs time on a file that has findings, e.g.
+    one whose previous version had some); the diagnostics are the same either way."""
     result = LintResult(version, text)
     if isinstance(job.project, BufferProject):
         job.project.before_lint(path)
     try:
-        call_with_deep_stack(lambda: _lint(text, path, job, result))
+        with job.project.tracking() if job.project is not None else nullcontext(set()) as used:
+            call_with_deep_stack(lambda: _lint(text, path, job, result, masked))
+        result.sources = frozenset(used) - {os.path.abspath(path)}
     except RecursionError:
         result.errors.append(f"{path}: too deeply nested to analyse")
     except Exception as error:  # a bug in torchlint: name the file, keep the server alive
