@@ -12,7 +12,6 @@ unknown (None), and nothing is reported.
 from __future__ import annotations
 
 import ast
-import weakref
 from collections import OrderedDict
 from typing import Optional
 
@@ -25,7 +24,6 @@ from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
 _REGISTERING = frozenset({"register_buffer", "register_parameter", "register_module", "add_module", "setattr"})
 _MAX_BASES = 64
-_KEPT: weakref.WeakKeyDictionary[Project, dict[str, Optional[InstanceNames]]] = weakref.WeakKeyDictionary()
 
 
 _NAMES_KEPT = 256
@@ -86,7 +84,7 @@ def _class_names(node: ast.ClassDef) -> Optional[tuple[frozenset[str], frozenset
 def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:
     """What an instance of the class ``qualified`` holds by name, or None when its source does not tell; kept
     per project, as every file that builds the class asks again."""
-    kept = _KEPT.setdefault(project, {})
+    kept = project.derived("instance names")
     key = f"{qualified}@{roots[0] if roots else ''}"
     if key not in kept:
         kept[key] = None  # a cycle sees "unknown"

@@ -4,7 +4,6 @@ installed package) move, read from its source and its bases' (:mod:`torchlint.ru
 from __future__ import annotations
 
 import ast
-import weakref
 from typing import Optional
 
 from torchlint.analysis.class_source import class_node
@@ -13,14 +12,13 @@ from torchlint.outline.outline import ClassOutline
 from torchlint.runtime.override_effects import EVERYTHING, NOTHING, OVERRIDDEN_METHODS, OverrideEffect, override_effect
 from torchlint.torch_facts.known_bases import MODULE_CLASS_PATHS
 
-_KEPT: weakref.WeakKeyDictionary[Project, dict[str, Optional[OverrideEffect]]] = weakref.WeakKeyDictionary()
 _MAX_CLASSES = 64
 
 
 def external_override_effect(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[OverrideEffect]:
     """What the overrides along the outside class ``qualified`` and its readable bases move; None when the
     class cannot be found."""
-    kept = _KEPT.setdefault(project, {})
+    kept = project.derived("override effects")
     key = f"{qualified}@{roots[0] if roots else ''}"
     if key not in kept:
         kept[key] = None  # a cycle sees "unknown"

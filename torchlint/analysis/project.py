@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import libcst as cst
 
@@ -111,6 +111,9 @@ class Project:
         self._resolving: set[str] = set()
         self._tracking: list[set[str]] = []
         self._roots: dict[str, tuple[str, ...]] = {}  # by directory: the files of a run share a few
+        # answers other analyses derive from several files (by kind, then by key), dropped as a whole by
+        # :meth:`forget_derived` when any file changes
+        self._derived: dict[str, dict[str, Any]] = {}
 
     @contextmanager
     def tracking(self) -> Iterator[set[str]]:
@@ -126,6 +129,14 @@ class Project:
     def _touch(self, paths: Iterable[str]) -> None:
         for used in self._tracking:
             used.update(paths)
+
+    def derived(self, kind: str) -> dict[str, Any]:
+        """A place for answers of one ``kind`` that an analysis draws from other files, kept for the
+        project's lifetime (or until :meth:`forget_derived`)."""
+        return self._derived.setdefault(kind, {})
+
+    def forget_derived(self) -> None:
+        self._derived.clear()
 
     # --- files -----------------------------------------------------------------------------------------
 

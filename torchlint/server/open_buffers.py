@@ -102,6 +102,7 @@ class BufferProject(Project):
     def forget(self, changed: Iterable[str]) -> None:
         """Drop every kept answer drawn from one of the ``changed`` files (absolute paths)."""
         stale = set(changed)
+        self.forget_derived()  # answers drawn from several files (overrides, instances' names) do not say which
         for path in [path for path, sources in self._outline_sources.items() if sources & stale]:
             self._outlines.pop(path, None)
             del self._outline_sources[path]
