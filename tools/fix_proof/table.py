@@ -7,9 +7,18 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any, Callable
 
-COLUMNS = (
-    ("package", lambda row: row["package"] + (f" ({', '.join(row['under'])})" if row.get("under") else "")),
+
+def package(row: dict[str, Any]) -> str:
+    under = row.get("under") or []
+    if not under:
+        return str(row["package"])
+    return f"{row['package']} ({', '.join(under) if len(under) <= 3 else f'{len(under)} files'})"
+
+
+COLUMNS: tuple[tuple[str, Callable[[dict[str, Any]], object]], ...] = (
+    ("package", package),
     ("mode", lambda row: row["mode"]),
     ("files with fixes", lambda row: row["files_with_fixes"]),
     ("files ignored", lambda row: row.get("files_ignored", 0)),
@@ -29,7 +38,7 @@ COLUMNS = (
 )
 
 
-def table(rows: list[dict[str, object]]) -> str:
+def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(name for name, _ in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(str(cell(row)) for _, cell in COLUMNS) + " |" for row in rows]
     return "\n".join(lines)
