@@ -93,6 +93,14 @@ def test_per_file_ignores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     ]
 
 
+def test_per_file_ignores_all_switches_off_every_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "ALL" passed validation but matched no code's prefix, so the file was still reported (and fixed)
+    project(tmp_path, '[tool.torchlint]\nper-file-ignores = { "src/skip.py" = ["ALL"] }\n',
+            {"src/skip.py": MODEL, "src/other.py": MODEL})
+    main(["--select", "ALL", str(tmp_path)])
+    assert {Path(line.split(":")[0]).name for line in capsys.readouterr().out.splitlines()} == {"other.py"}
+
+
 def test_exclude_extend_exclude_and_force_exclude(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = {"src/model.py": MODEL, "src/legacy/old.py": MODEL, "generated/gen.py": MODEL, "build/b.py": MODEL}
     project(tmp_path, '[tool.torchlint]\nextend-exclude = ["src/legacy", "generated"]\n', files)

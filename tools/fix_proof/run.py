@@ -59,9 +59,11 @@ def fixable_files(root: str, paths: list[str]) -> list[str]:
     return sorted({os.path.relpath(os.path.join(root, row["filename"]), root) for row in rows if row.get("fix")})
 
 
-def apply_fixes(root: str, package: str, mode: str, under: list[str]) -> list[str]:
+def apply_fixes(root: str, package: str, mode: str, under: list[str]) -> tuple[list[str], list[str]]:
+    """Fix the tree at ``root`` by ``mode``; the files that had fixes, and those left to per-file-ignores."""
     paths = [os.path.join(package, part) for part in under] or [package]
     files = fixable_files(root, paths)
+    ignored: list[str] = []
     if mode == "tree":
         torchlint(["--fix", "--unsafe-fixes", *paths], root)
     elif mode == "single":
@@ -73,7 +75,7 @@ def apply_fixes(root: str, package: str, mode: str, under: list[str]) -> list[st
         with open(os.path.join(root, "pyproject.toml"), "w", encoding="utf-8") as handle:
             handle.write(f"[tool.torchlint]\nper-file-ignores = {{ {table} }}\n")
         torchlint(["--fix", "--unsafe-fixes", *paths], root)
-    return files
+    return files, ignored
 
 
 def changed_files(orig: str, fixed: str, files: list[str]) -> dict[str, int]:
@@ -160,28 +162,39 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 
 
 def prove(
-    package: str, mode: str, under: list[str], oracle: str, timeout: float, keep: Optional[str]
+    package: str, mode: str, under: list[str], oracle: str, timeout: float, keep: Optional[str],
+    source: Optional[str] = None,
 ) -> dict[str, Any]:
-    source = package_directory(package)
+    """Fix a copy of ``package`` (installed, or the directory ``source``) by ``mode`` and compare both sides."""
+    source = source or package_directory(package)
     work = keep or tempfile.mkdtemp(prefix=f"fix-proof-{package}-")
     orig, fixed, data = (os.path.join(work, part) for part in ("orig", "fixed", "data"))
     for tree in (orig, fixed):
         shutil.rmtree(tree, ignore_errors=True)
         shutil.copytree(source, os.path.join(tree, package), ignore=shutil.ignore_patterns("__pycache__"))
     os.makedirs(data, exist_ok=True)
-    files = apply_fixes(fixed, package, mode, under)
+    files, ignored = apply_fixes(fixed, package, mode, under)
     changed = changed_files(orig, fixed, files)
-    tasks = [task for path in sorted(changed) for task in tasks_for(path)]
-    before_path = os.path.join(work, "orig.json")
+    summary = compare_trees(orig, fixed, data, sorted(changed), oracle, timeout)
+    summary.update(package=package, mode=mode, under=under, files_with_fixes=len(files), files_changed=len(changed),
+                   hunks=sum(changed.values()), files_ignored=len(ignored),
+                   ignored_files_changed=sorted(set(ignored) & set(changed)))
+    if keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return summary
+
+
+def compare_trees(orig: str, fixed: str, data: str, changed: list[str], oracle: str, timeout: float) -> dict[str, Any]:
+    """Build every class of the ``changed`` files (paths relative to both trees) from both trees; compare."""
+    os.makedirs(data, exist_ok=True)
+    tasks = [task for path in changed for task in tasks_for(path)]
+    before_path = os.path.join(data, "orig.json")
     before = run_side("orig", orig, tasks, data, None, oracle, timeout) if tasks else {"rows": [], "errors": {}}
     with open(before_path, "w", encoding="utf-8") as handle:
         json.dump(before, handle)
     after = run_side("fixed", fixed, tasks, data, before_path, oracle, timeout) if tasks else {"rows": [], "errors": {}}
     summary = compare(before, after)
-    summary.update(package=package, mode=mode, under=under, files_with_fixes=len(files), files_changed=len(changed),
-                   hunks=sum(changed.values()), build_errors={**before["errors"], **after["errors"]})
-    if keep is None:
-        shutil.rmtree(work, ignore_errors=True)
+    summary["build_errors"] = {**before["errors"], **after["errors"]}
     return summary
 
 

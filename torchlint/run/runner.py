@@ -79,6 +79,8 @@ class Job:
         ignored = self.ignored_codes(path)
         if not ignored:
             return self.rules
+        if "ALL" in ignored:  # the same selector ``--select``/``--ignore`` accept (Ruff's meaning)
+            return []
         return [rule for rule in self.rules if not rule.code.startswith(ignored)]
 
 
