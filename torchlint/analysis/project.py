@@ -126,6 +126,10 @@ class Project:
         for used in self._tracking:
             used.update(paths)
 
+    def depends_on(self, paths: Iterable[str]) -> None:
+        """Note files an answer read outside the project's own lookups (other files of a package)."""
+        self._touch(os.path.abspath(path) for path in paths)
+
     # --- files -----------------------------------------------------------------------------------------
 
     def source_roots(self, path: str) -> tuple[str, ...]:
