@@ -54,8 +54,12 @@ under computed names (`torchmetrics.Metric._apply`) or that cannot be followed m
 specs and calls `super()` (transformers' `PreTrainedModel.to`, torchrl's `Transform.to`) moves none, and the
 class's plain tensors are reported. A name that another class of the file moves on the objects it holds (a
 detection model's `_apply` running `m.stride = fn(m.stride)` on its head) is not reported either: `.to()`
-does move it there. Bases known without their source (`torchmetrics.Metric`) move everything. The runtime
-recording and `torchlint audit` read the same overrides and decide the same way.
+does move it there. So is a name that an override in another file of the package moves on the objects it
+holds, when that override names the class or one of its bases (ultralytics' `BaseModel._apply` in
+`nn/tasks.py` runs `if isinstance(m, Detect): m.stride = fn(m.stride)` for the `Detect` head of
+`nn/modules/head.py`): saying "not moved by .to()" there would be false. Bases known without their source
+(`torchmetrics.Metric`) move everything. The runtime recording and `torchlint audit` read the same overrides
+and decide the same way.
 
 ## Fix safety
 The fix registers the tensor with `self.register_buffer("name", value, persistent=False)` (or, when the

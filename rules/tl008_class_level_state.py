@@ -32,7 +32,10 @@ only "shared by every instance of the class" is true of it. That is reported onl
 parameters or buffers of its own (a torch layer known to hold them, such as `nn.Linear`): every instance then
 trains and saves the same weights. An empty tensor placeholder (`anchors = torch.empty(0)`, overwritten
 later with values whose shape depends on the input) is told to register a non-persistent buffer, so that
-`state_dict()` gets no key whose shape depends on the input.
+`state_dict()` gets no key whose shape depends on the input. A placeholder whose values an override of
+`_apply`, `to` or `cuda` moves (the class's own, or a model's in the same file or package that names the
+class: ultralytics' `BaseModel._apply` runs `m.anchors = fn(m.anchors)` on its `Detect` head) is not reported:
+"not moved by .to()" would be false there.
 
 Not reported: a class attribute that `__init__` always replaces with an instance attribute of the same
 name; a torch layer known to hold no parameters or buffers and to compute the same in training and
@@ -233,6 +236,8 @@ class ClassLevelState(Rule):
             if state is ModuleState.MODE:
                 why = _MODE_ONLY
         if event.value.kind is Kind.TENSOR and _empty_placeholder(event.value_node, event):
+            if event.context.moves(event.name):  # an override (here or in a model holding it) moves the value
+                return
             source = cst.Module([]).code_for_node(event.value_node)
             why, advice = _EMPTY_WHY, _EMPTY_ADVICE.replace("{source}", source)
         yield Finding(

@@ -208,3 +208,50 @@ def test_none_attribute_for_a_parameter_is_left_to_tl006() -> None:
                 self.gain = nn.Parameter(torch.ones(3))
     """
     assert [code for _, _, code in findings(source)] == ["TL006"]
+
+
+def test_an_empty_placeholder_is_told_to_register_a_non_persistent_buffer() -> None:
+    """Issue 17 item 2: ``anchors = torch.empty(0)`` refilled in forward with input-shaped values. The advice is
+    a non-persistent buffer: followed, ``.to()`` moves the refilled value and state_dict() has no key; the
+    persistent buffer it replaces would save a key whose shape depends on the input, so a fresh model rejects
+    the checkpoint."""
+    path = RULE_FIXTURES / "tl008_class_level_state.py"
+    (message,) = [d.message for d in diagnostics(path) if d.code == "TL008" and d.line == 86]
+    advised = 'self.register_buffer("anchors", torch.empty(0), persistent=False)'
+    assert advised in message
+
+    def following(statement: str) -> type[torch.nn.Module]:
+        class Followed(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                exec(statement, {"torch": torch}, {"self": self})
+
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                if self.anchors.shape != x.shape:
+                    self.anchors = torch.ones_like(x)
+                return x + self.anchors
+
+        return Followed
+
+    model = following(advised)()
+    model(torch.ones(2, 4))
+    assert "anchors" not in model.state_dict()
+    model.to(torch.float64)
+    assert model.anchors.dtype == torch.float64, ".to() moves the value stored later"
+    persistent = following(advised.replace("persistent=False", "persistent=True"))()
+    persistent(torch.ones(2, 4))
+    with pytest.raises(RuntimeError, match="size mismatch for anchors"):
+        following(advised.replace("persistent=False", "persistent=True"))().load_state_dict(persistent.state_dict())
+
+
+def test_a_placeholder_that_the_model_holding_it_moves_is_not_reported() -> None:
+    """The twin of the placeholder above: a model's ``_apply`` moves its head's ``anchors``
+    (``m.anchors = fn(m.anchors)``), so "not moved by .to()" would be false and nothing is reported."""
+    path = RULE_FIXTURES / "tl008_moved_placeholder.py"
+    module = import_fixture(path, "evidence_tl008_moved_placeholder")
+    lines, start = inspect.getsourcelines(module.MovedPlaceholderHead)
+    assert not [d for d in diagnostics(path) if start <= d.line < start + len(lines)]
+    model = module.MovesItsHead()
+    model(torch.ones(2, 4))
+    model.to(torch.float64)
+    assert model.head.anchors.dtype == torch.float64

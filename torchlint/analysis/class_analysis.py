@@ -30,7 +30,7 @@ from torchlint.analysis.flow_state import FlowState, InstanceState, join
 from torchlint.analysis.function_index import function_index
 from torchlint.analysis.later_methods import later_methods
 from torchlint.analysis.narrowing import narrow
-from torchlint.analysis.override_scope import class_effect, moved_on_others
+from torchlint.analysis.override_scope import class_effect, moved_by_other_files, moved_on_others
 from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.partials import bound_call
 from torchlint.analysis.tensor_inference import InferenceContext, infer
@@ -159,6 +159,7 @@ class ClassAnalysis:
             index=AssignmentIndex(model, globals_, self.mro),
             override_effect=class_effect(model, self.full_mro),
             moved_elsewhere=moved_on_others(model, self.mro),
+            moved_by_other_files=moved_by_other_files(model, self.full_mro),
             outside_bases=tuple(entry for entry in self.full_mro if isinstance(entry, str)),
         )
         self.call_results: dict[cst.Call, ValueFact] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 import libcst as cst
 
@@ -72,6 +72,8 @@ class Context:
     # what those overrides move (None: every plain tensor), and names other classes' overrides move
     override_effect: Optional[OverrideEffect] = None
     moved_elsewhere: frozenset[str] = frozenset()
+    # names overrides in other files of the package move on the objects they hold (read when first asked)
+    moved_by_other_files: Callable[[], frozenset[str]] = lambda: frozenset()
     outside_bases: tuple[str, ...] = ()  # the qualified names of the MRO's classes in other files or packages
 
     def moves(self, name: Optional[str]) -> bool:
@@ -79,9 +81,10 @@ class Context:
         ``cuda`` in the class order moves it (or moves every plain tensor, or cannot be read), or another
         class of the file moves that name on the objects it holds (a class with no override of its own: a
         detection head whose model's ``_apply`` runs ``m.stride = fn(m.stride)``; the models of the file, which
-        have overrides, are decided by their own)."""
+        have overrides, are decided by their own), or an override in another file of the package that names
+        the class or a base of it does."""
         if not self.manages_own_tensors:
-            return name is not None and name in self.moved_elsewhere
+            return name is not None and (name in self.moved_elsewhere or name in self.moved_by_other_files())
         effect = self.override_effect
         return effect is None or effect.moves_all or name is None or name in effect.own
 

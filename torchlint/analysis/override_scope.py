@@ -9,13 +9,16 @@ the rules stay silent as they did when any override silenced a class.
 Another class of the file may move the name on other objects (a detection model's ``_apply`` runs
 ``m.stride = fn(m.stride)`` on its head): then ``.to()`` does move that attribute of some instances, and the
 rules say nothing of it either (the model's own ``stride`` is reported: its override does not move it).
+The model may be in another file of the package (ultralytics' ``Detect`` head in ``nn/modules/head.py``, its
+``BaseModel._apply`` in ``nn/tasks.py``): an override there counts for the classes it names (``isinstance(m,
+Detect)``), bases included (:mod:`torchlint.runtime.package_overrides`).
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from typing import Optional
+from typing import Callable, Optional
 
 from torchlint.outline.file_model import ClassInfo, FileModel
 from torchlint.outline.module_classes import MroEntry
@@ -25,6 +28,7 @@ from torchlint.runtime.override_effects import (
     OVERRIDDEN_METHODS,
     OverrideEffect,
     effect_of_source,
+    moved_in_package,
 )
 from torchlint.torch_facts.known_bases import SELF_MANAGING_BASES
 
@@ -72,3 +76,22 @@ def moved_on_others(model: FileModel, order: Sequence[ClassInfo]) -> frozenset[s
         if all(cls is not own for own in order):
             names |= others
     return frozenset(names)
+
+
+def moved_by_other_files(model: FileModel, order: Sequence[MroEntry]) -> Callable[[], frozenset[str]]:
+    """Names that overrides in other files of the package move on other objects, for a class of ``order``
+    (the class's MRO) that they name; asked only when a rule needs it, since it reads the package."""
+    path = model.path
+    names = frozenset(entry.name if isinstance(entry, ClassInfo) else entry.rpartition(".")[2] for entry in order)
+    found: list[frozenset[str]] = []
+
+    def moved() -> frozenset[str]:
+        if path is None:
+            return frozenset()
+        if not found:
+            moved_names, files = moved_in_package(path, names)
+            model.depends_on(files)
+            found.append(moved_names)
+        return found[0]
+
+    return moved

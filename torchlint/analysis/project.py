@@ -138,6 +138,10 @@ class Project:
     def forget_derived(self) -> None:
         self._derived.clear()
 
+    def depends_on(self, paths: Iterable[str]) -> None:
+        """Note files an answer read outside the project's own lookups (other files of a package)."""
+        self._touch(os.path.abspath(path) for path in paths)
+
     # --- files -----------------------------------------------------------------------------------------
 
     def source_roots(self, path: str) -> tuple[str, ...]:

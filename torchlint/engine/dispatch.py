@@ -74,6 +74,7 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.external_override_effect = lambda qualified: external_override_effect(project, qualified, roots)
     model.external_assigns = lambda qualified, name: project.class_assigning(qualified, roots, name)
     model.external_ancestors = lambda qualified: project.ancestors(qualified, roots)
+    model.depends_on = project.depends_on
 
 
 def analyse(

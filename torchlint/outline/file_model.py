@@ -47,6 +47,8 @@ class FileModel:
     external_assigns: Callable[[str, str], Optional[str]] = field(default=lambda qualified, name: None)
     # the qualified names of an outside class and of its bases in other project files
     external_ancestors: Callable[[str], frozenset[str]] = field(default=lambda qualified: frozenset({qualified}))
+    # note other files an answer read (for the cache): the project's tracking, when there is a project
+    depends_on: Callable[[tuple[str, ...]], None] = field(default=lambda paths: None)
 
     def classes_in(self, scope: Scope) -> dict[str, ClassInfo]:
         return {info.name: info for info in self.classes if info.scope is scope}

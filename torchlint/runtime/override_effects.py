@@ -30,7 +30,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Optional
 
-OVERRIDDEN_METHODS = ("_apply", "to", "cuda")
+from torchlint.runtime.package_overrides import METHODS, moved_by_other_files
+
+OVERRIDDEN_METHODS = METHODS
 # methods whose result is the receiver moved or cast (Tensor.to, Module.to, spec.to, ...)
 _MOVING_METHODS = frozenset({"to", "cuda", "cpu", "type", "half", "float", "double", "bfloat16", "_apply",
                              "to_empty", "xpu", "mps"})
@@ -194,12 +196,14 @@ def live_class_effect(cls: type, module_type: type) -> OverrideEffect:
 
 def _source_file(cls: type) -> Optional[str]:
     """The file that defines ``cls``, from the code of a function it defines (its module need not be in
-    ``sys.modules``)."""
+    ``sys.modules``), else from its module."""
     for value in vars(cls).values():
         code = getattr(getattr(value, "__func__", value), "__code__", None)
         if code is not None:
             return code.co_filename
-    return None
+    import sys
+
+    return getattr(sys.modules.get(cls.__module__), "__file__", None)  # a class without functions of its own
 
 
 def _file_others(filename: str) -> list[tuple[str, frozenset[str]]]:
@@ -225,14 +229,27 @@ def _file_others(filename: str) -> list[tuple[str, frozenset[str]]]:
     return kept
 
 
+def _others(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    return override_effect(function).others
+
+
+def moved_in_package(path: str, class_names: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Names that overrides in the other files of ``path``'s package move on other objects, where the
+    override names one of ``class_names`` (a model's ``_apply`` that moves ``m.stride`` of a ``Detect``
+    head defined elsewhere); and the files they are in (:mod:`torchlint.runtime.package_overrides`)."""
+    return moved_by_other_files(path, class_names, _others)
+
+
 def live_moved_elsewhere(cls: type) -> frozenset[str]:
     """Names that overrides in other classes of the file defining ``cls`` move on other objects (the file the
-    static analysis sees); classes of ``cls``'s own MRO do not count."""
+    static analysis sees), and those that overrides in other files of its package move for a class they
+    name; classes of ``cls``'s own MRO do not count."""
     filename = _source_file(cls)
     if filename is None:
         return frozenset()
     own = {klass.__name__ for klass in cls.__mro__}
-    return frozenset(name for class_name, others in _file_others(filename) if class_name not in own for name in others)
+    here = frozenset(name for class_name, others in _file_others(filename) if class_name not in own for name in others)
+    return here | moved_in_package(filename, own)[0]
 
 
 def moves_attribute(cls: type, name: str, module_type: type) -> bool:
