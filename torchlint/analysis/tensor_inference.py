@@ -326,6 +326,10 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
         receiver_node = node.value
         if ctx.self_name is not None and isinstance(receiver_node, cst.Name) and receiver_node.value == ctx.self_name:
             return ctx.self_attribute(node.attr.value) or UNKNOWN
+        if isinstance(receiver_node, cst.Name):  # m.stride = t just before (torchlint.analysis.field_facts)
+            stored = ctx.locals.get(f"{receiver_node.value}.{node.attr.value}")
+            if stored is not None:
+                return stored
         receiver = infer(receiver_node, ctx)
         if receiver.is_tensor_like and node.attr.value in torch_api().tensor_properties:
             if node.attr.value == "data":
