@@ -11,6 +11,7 @@ from typing import Optional
 from torchlint.analysis.project import Project
 from torchlint.analysis.tuple_returns import tensor_tuple_arity
 from torchlint.outline.imports import ImportMap
+from torchlint.outline.outline import Returns
 from torchlint.source.decoding import SourceError, read
 from torchlint.source.parsing import python_tree
 
@@ -18,14 +19,16 @@ _KEPT: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], Optional[int]]] 
 
 
 def external_tensor_tuple_arity(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[int]:
-    """The arity for a top-level function of another project file or an installed package."""
-    found = project.lookup(qualified, roots)
-    if found is None or found.function is None:
-        return None
+    """The arity for a top-level function of another project file or an installed package. Its outline says
+    ``NOT_TENSOR`` for any ``tuple`` annotation; only then is the file parsed to read the elements."""
     kept = _KEPT.setdefault(project, {})
-    key = (found.path, found.function)
+    key = (qualified, roots[0] if roots else "")
     if key not in kept:
-        kept[key] = _arity_in_file(found.path, found.function, found.outline.imports)
+        found = project.lookup(qualified, roots)
+        if found is None or found.function is None or found.outline.functions[found.function] is not Returns.NOT_TENSOR:
+            kept[key] = None
+        else:
+            kept[key] = _arity_in_file(found.path, found.function, found.outline.imports)
     return kept[key]
 
 
