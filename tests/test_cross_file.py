@@ -126,6 +126,45 @@ def test_tensor_helpers_in_another_file(tmp_path: Path, capsys: pytest.CaptureFi
     assert lint(capsys, root / "pkg" / "model.py") == [("model.py", 8, "TL001"), ("model.py", 9, "TL001")]
 
 
+GEOMETRY = """\
+from __future__ import annotations
+
+import torch
+from typing import Optional, Tuple
+
+
+def axes(n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.eye(n), torch.ones(n)
+
+
+def axes_and_count(n: int) -> Tuple[torch.Tensor, int]:
+    return torch.eye(n), n
+
+
+def maybe_axes(n: int) -> tuple[Optional[torch.Tensor], torch.Tensor]:
+    return None, torch.ones(n)
+"""
+
+
+def test_tensor_tuple_helpers_in_another_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``a, b = helper()`` where the helper in another file is annotated ``-> tuple[Tensor, Tensor]``: both
+    are tensors (torchrl's CMG geometry, assigned before ``super().__init__()``); a tuple that also holds an
+    int, or an Optional tensor, says nothing of the other targets."""
+    root = write_project(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/geometry.py": GEOMETRY,
+            "pkg/model.py": "from torch import nn\nfrom pkg.geometry import axes, axes_and_count, maybe_axes\n\n\n"
+            "class M(nn.Module):\n    def __init__(self):\n        gimbal, rotor = axes(3)\n"
+            "        self.gimbal = gimbal\n        self.rotor = rotor\n        super().__init__()\n"
+            "        eye, count = axes_and_count(3)\n        self.count = count\n"
+            "        first, second = maybe_axes(2)\n        self.first = first\n",
+        },
+    )
+    assert lint(capsys, root / "pkg" / "model.py") == [("model.py", 8, "TL001"), ("model.py", 9, "TL001")]
+
+
 @pytest.mark.parametrize(
     ("imports", "base"),
     [

@@ -185,6 +185,23 @@ def _is_partial_attribute(cls: Optional[ast.ClassDef], callee: str) -> bool:
     return False
 
 
+def _forward_runs(cls: Optional[ast.ClassDef], method: str) -> bool:
+    """Whether ``forward`` of the class (or a method it calls as ``self.m(...)``, transitively) is ``method``."""
+    if cls is None:
+        return False
+    methods = {node.name: node for node in cls.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    pending, reached = ["forward"], set()
+    while pending:
+        name = pending.pop()
+        if name in reached or name not in methods:
+            continue
+        reached.add(name)
+        for node in ast.walk(methods[name]):
+            if isinstance(node, ast.Call) and _dotted(node.func).startswith("self."):
+                pending.append(_dotted(node.func)[len("self."):])
+    return method in reached
+
+
 def classify_miss(row: Row, index: SourceIndex, static_codes_here: set[str]) -> tuple[str, str]:
     """(cause, detail) of a runtime-positive site with no finding.
 
@@ -218,6 +235,10 @@ def _runtime_cause(row: Row, context: Context, flags: set[str], static_codes_her
         return "tensor set on an instance from outside the class", functions
     if "before-init" in flags:
         return "assigned before super().__init__()", functions
+    if context.function is not None and context.function.name != "__init__" and _forward_runs(
+            context.cls, context.function.name):
+        return ("assigned in a method that forward runs (TL010's scope: a forward-time cache, not TL001's)",
+                f"{context.cls.name if context.cls else '?'}.{context.function.name}")
     if context.function is not None and context.function.name != "__init__":
         return ("assigned in a method other than __init__ (called during construction or later)",
                 f"{context.cls.name if context.cls else '?'}.{context.function.name}")

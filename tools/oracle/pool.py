@@ -29,6 +29,12 @@ def crashed(task: Task) -> dict[str, Any]:
     return {"task": task, "error": "worker crashed", **empty}
 
 
+def failed(task: Task, error: BaseException) -> dict[str, Any]:
+    empty: dict[str, Any] = {"builds": [], "facts": [], "lines": {}, "classes": [], "stored": []}
+    message = " ".join(str(error).split())[:200]
+    return {"task": task, "error": f"worker: {type(error).__name__}: {message}", **empty}
+
+
 def run_tasks(
     tasks: Sequence[Task], settings: Settings, jobs: int, memory_gb: float, stubs: bool,
     report: Optional[Callable[[dict[str, Any]], None]] = None,
@@ -53,8 +59,13 @@ def run_tasks(
                         in_flight[pool.submit(run_task, task, settings)] = task
                     finished, _ = futures.wait(in_flight, return_when=futures.FIRST_COMPLETED)
                     for future in finished:
-                        in_flight.pop(future)
-                        done(future.result())
+                        task = in_flight.pop(future)
+                        error = future.exception()
+                        if isinstance(error, BrokenProcessPool):
+                            in_flight[future] = task  # retried alone below
+                            raise error
+                        # any other exception out of a task is that task's failure, not the package's
+                        done(future.result() if error is None else failed(task, error))
             except BrokenProcessPool:
                 suspects.extend(in_flight.values())
                 print(f"a worker died while running {[t.target for t in in_flight.values()]}", file=sys.stderr)

@@ -64,7 +64,7 @@ class Collector:
         self.internal = frozenset(vars(torch.nn.Module()))
         self.facts: list[Fact] = []
         self.seen: set[int] = set()
-        self.deferred: dict[int, tuple[Any, list[tuple[str, Any, Fact]]]] = {}
+        self.deferred: dict[int, tuple[Any, list[tuple[str, Any, Fact, list[Any]]]]] = {}
         self.log: dict[tuple[int, str], list[Assignment]] = {}
         for entry in history.assignments:
             self.log.setdefault((id(entry.instance), entry.attribute), []).append(entry)
@@ -111,7 +111,8 @@ class Collector:
                     self.add(code, module, attribute, value, NEUTRAL, "alias of registered state")
                 elif code == "TL001" and overrides:
                     fact = self.add(code, module, attribute, value, POSITIVE, "", (f"overrides:{','.join(overrides)}",))
-                    self.deferred.setdefault(id(module), (module, []))[1].append((attribute, value, fact))
+                    self.deferred.setdefault(id(module), (module, []))[1].append(
+                        (attribute, value, fact, _held_tensors(value, torch)))
                 else:
                     self.add(code, module, attribute, value, POSITIVE)
             elif isinstance(value, (list, tuple, dict)):
@@ -123,8 +124,11 @@ class Collector:
                 elif contents.module_aliases:
                     self.add("TL003", module, attribute, value, NEUTRAL, "alias of registered modules")
                 if contents.tensors:
-                    if "_apply" in overrides:
-                        self.add("TL004", module, attribute, value, NEUTRAL, "class overrides _apply (own states)")
+                    if overrides:  # decided by running the override, as for a plain tensor (check_self_moving)
+                        fact = self.add("TL004", module, attribute, value, POSITIVE, "",
+                                        (f"overrides:{','.join(overrides)}",))
+                        self.deferred.setdefault(id(module), (module, []))[1].append(
+                            (attribute, value, fact, _held_tensors(value, torch)))
                     else:
                         self.add("TL004", module, attribute, value, POSITIVE)
                 elif contents.tensor_aliases:
@@ -209,11 +213,13 @@ class Collector:
                     exercised = True
             except Exception:  # noqa: BLE001 - an override that cannot be exercised is left undecided
                 exercised = False
-            for attribute, old, fact in entries:
-                testable = exercised and ("_apply" in overrides or old.is_floating_point())
+            for attribute, old, fact, tensors in entries:  # the tensors held before the override ran
+                floating = any(t.is_floating_point() for t in tensors)
+                testable = exercised and ("_apply" in overrides or floating)
+                now = module.__dict__.get(attribute, _MISSING)
                 if not testable:
                     self.replace(fact, NEUTRAL, f"overrides {how}; whether it moves this tensor is not testable")
-                elif module.__dict__.get(attribute, _MISSING) is not old:
+                elif now is not old or any(a is not b for a, b in zip(_held_tensors(now, torch), tensors)):
                     self.replace(fact, NEUTRAL, f"class moves its own tensors ({how})")
                 else:
                     self.replace(fact, POSITIVE, f"base overrides {how} ({self.definer(type(module), overrides)}) "
@@ -254,3 +260,12 @@ class Collector:
                 done.add(key)
                 self.facts.append(Fact(code, entry.filename, entry.line, class_name(type(entry.instance)),
                                        entry.attribute, NEUTRAL, reason))
+
+
+def _held_tensors(value: Any, torch: Any) -> list[Any]:
+    """The tensor itself, or the tensors a plain list/tuple/dict holds at its top level, before and after an
+    override ran (a container moved in place keeps its identity but holds new tensors)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else []
+    return [item for item in items if isinstance(item, torch.Tensor)]

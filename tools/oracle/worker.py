@@ -113,9 +113,9 @@ def _clear_caches(package: str) -> None:
         if module is None or name.split(".")[0] != package:
             continue
         for value in list(vars(module).values()):
-            clear = getattr(value, "cache_clear", None)
-            if callable(clear):
-                try:
+            try:  # a placeholder for a missing optional backend raises ImportError on any attribute
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
                     clear()
-                except Exception:  # noqa: BLE001 - not a functools cache after all
-                    continue
+            except Exception:  # noqa: BLE001 - not a functools cache after all
+                continue

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 import libcst as cst
 
+from torchlint.analysis import field_facts
 from torchlint.analysis.assignment_index import AssignmentIndex
 from torchlint.analysis.events import (
     AttributeAssignment,
@@ -379,6 +380,7 @@ class ClassAnalysis:
         return self._block(suite.body, state, frame, conditional)  # SimpleStatementSuite
 
     def _statement(self, node: cst.CSTNode, state: FlowState, frame: _Frame, conditional: bool) -> FlowState:
+        field_facts.forget_before(node, state.locals)
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in node.body:
                 if state.terminated:
@@ -448,6 +450,7 @@ class ClassAnalysis:
         return state
 
     def _small(self, node: cst.BaseSmallStatement, state: FlowState, frame: _Frame, conditional: bool) -> FlowState:
+        field_facts.forget_before(node, state.locals)
         if isinstance(node, cst.Expr):
             if isinstance(node.value, cst.Call):
                 return self._call_statement(node.value, node, state, frame, conditional)
@@ -495,6 +498,7 @@ class ClassAnalysis:
 
     def _bind_target(self, target: cst.BaseExpression, value: ValueFact, state: FlowState) -> None:
         if isinstance(target, cst.Name):
+            field_facts.rebind(target.value, state.locals)
             state.locals[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -514,7 +518,10 @@ class ClassAnalysis:
         frame: _Frame,
         conditional: bool,
     ) -> None:
+        if isinstance(target, cst.Attribute):  # m.stride = t; self.stride = m.stride
+            field_facts.store(target, value, state.locals, keep=not self._is_self(target.value, frame))
         if isinstance(target, cst.Name):
+            field_facts.rebind(target.value, state.locals)
             state.locals[target.value] = value
         elif isinstance(target, cst.Attribute) and self._is_self(target.value, frame):
             name = target.attr.value

@@ -18,6 +18,7 @@ import libcst as cst
 
 from torchlint.analysis.narrowing import narrow
 from torchlint.analysis.partials import bound_call, partial_fact
+from torchlint.analysis.tuple_returns import cst_tensor_tuple_arity
 from torchlint.analysis.values import INTEGER, LITERAL, MODULE, NONE, PARAMETER, UNKNOWN, Kind, ValueFact, merge
 from torchlint.outline.annotations import returns_tensor
 from torchlint.outline.file_model import ClassInfo, FileModel
@@ -178,6 +179,9 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             return MODULE
         if ctx.model.external_returns_tensor(qualified):
             return ValueFact(Kind.TENSOR)
+        arity = ctx.model.external_tensor_tuple(qualified)
+        if arity:  # -> tuple[Tensor, Tensor] (torchlint.analysis.tuple_returns)
+            return _tensor_tuple(arity)
         return partial_fact(call, ctx.model.imports) or UNKNOWN
     if isinstance(func, cst.Name) and func.value in ("list", "tuple") and func.value not in ctx.locals:
         positional = _positional(call)
@@ -197,6 +201,9 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
         function = ctx.model.functions.get(func.value)
         if function is not None and func.value not in ctx.locals and returns_tensor(function, ctx.model.imports):
             return ValueFact(Kind.TENSOR)
+        arity = cst_tensor_tuple_arity(function, ctx.model.imports) if function is not None else None
+        if arity and func.value not in ctx.locals:
+            return _tensor_tuple(arity)
         return UNKNOWN
     if isinstance(func, cst.Attribute):
         method = func.attr.value
@@ -210,6 +217,10 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             return _partial_call_fact(ctx.self_attribute(method), call, ctx)
         return _method_fact(infer(receiver_node, ctx), method, call, ctx)
     return UNKNOWN
+
+
+def _tensor_tuple(arity: int) -> ValueFact:
+    return ValueFact(Kind.TUPLE, elements=(ValueFact(Kind.TENSOR),) * arity)
 
 
 def _partial_call_fact(callee: Optional[ValueFact], call: cst.Call, ctx: InferenceContext) -> ValueFact:
@@ -326,6 +337,10 @@ def infer(node: cst.BaseExpression, ctx: InferenceContext) -> ValueFact:
         receiver_node = node.value
         if ctx.self_name is not None and isinstance(receiver_node, cst.Name) and receiver_node.value == ctx.self_name:
             return ctx.self_attribute(node.attr.value) or UNKNOWN
+        if isinstance(receiver_node, cst.Name):  # m.stride = t just before (torchlint.analysis.field_facts)
+            stored = ctx.locals.get(f"{receiver_node.value}.{node.attr.value}")
+            if stored is not None:
+                return stored
         receiver = infer(receiver_node, ctx)
         if receiver.is_tensor_like and node.attr.value in torch_api().tensor_properties:
             if node.attr.value == "data":

@@ -13,6 +13,7 @@ from torchlint.analysis.class_analysis import ClassAnalysis
 from torchlint.analysis.events import EVENT_NAMES, AttributeAssignment
 from torchlint.analysis.external_instances import instance_names
 from torchlint.analysis.external_overrides import external_override_effect
+from torchlint.analysis.external_tuple_returns import external_tensor_tuple_arity
 from torchlint.analysis.outside_assignments import (
     ExternalNames,
     InstanceNames,
@@ -70,6 +71,7 @@ def connect(model: FileModel, project: Project, path: str) -> None:
     model.path = os.path.abspath(path)
     model.external_is_module = lambda qualified: project.is_module_class(qualified, roots)
     model.external_returns_tensor = lambda qualified: project.function_returns_tensor(qualified, roots)
+    model.external_tensor_tuple = lambda qualified: external_tensor_tuple_arity(project, qualified, roots)
     model.external_defines = lambda qualified, names: project.class_defines(qualified, roots, names)
     model.external_override_effect = lambda qualified: external_override_effect(project, qualified, roots)
     model.external_assigns = lambda qualified, name: project.class_assigning(qualified, roots, name)

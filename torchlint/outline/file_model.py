@@ -40,6 +40,8 @@ class FileModel:
     # What other files say, when the analysis has a project to ask (see torchlint.analysis.project):
     external_is_module: Callable[[str], bool] = field(default=lambda qualified: False)
     external_returns_tensor: Callable[[str], bool] = field(default=lambda qualified: False)
+    # how many tensors an outside function's ``-> tuple[Tensor, ...]`` annotation promises (None: not that)
+    external_tensor_tuple: Callable[[str], Optional[int]] = field(default=lambda qualified: None)
     external_defines: Callable[[str, tuple[str, ...]], bool] = field(default=lambda qualified, names: False)
     # what an outside class's _apply/to/cuda overrides move (an OverrideEffect), None when unreadable
     external_override_effect: Callable[[str], object] = field(default=lambda qualified: None)

@@ -29,6 +29,27 @@ class MovesOwn(nn.Module):
         return super()._apply(fn, recurse)
 
 
+class MovesOwnList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.states = [torch.zeros(2)]  # neutral: _apply moves the list's tensors in place
+
+    def _apply(self, fn, recurse=True):
+        self.states[:] = [fn(state) for state in self.states]
+        return super()._apply(fn, recurse)
+
+
+class ClearsCacheList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.history = [torch.zeros(2)]  # positive TL004: _apply is overridden but leaves the list alone
+        self._cache = {}
+
+    def _apply(self, fn, recurse=True):
+        self._cache = {}
+        return super()._apply(fn, recurse)
+
+
 class FakeTo(nn.Module):
     def __init__(self):
         super().__init__()

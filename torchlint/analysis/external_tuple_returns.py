@@ -1,0 +1,45 @@
+"""What ``-> tuple[Tensor, ...]`` annotations of functions in other project files or installed packages
+promise (:mod:`torchlint.analysis.tuple_returns`), read from their source with Python's parser; answers are
+kept per project."""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from typing import Optional
+
+from torchlint.analysis.project import Project
+from torchlint.analysis.tuple_returns import tensor_tuple_arity
+from torchlint.outline.imports import ImportMap
+from torchlint.outline.outline import Returns
+from torchlint.source.decoding import SourceError, read
+from torchlint.source.parsing import python_tree
+
+_KEPT: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], Optional[int]]] = weakref.WeakKeyDictionary()
+
+
+def external_tensor_tuple_arity(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[int]:
+    """The arity for a top-level function of another project file or an installed package. Its outline says
+    ``NOT_TENSOR`` for any ``tuple`` annotation; only then is the file parsed to read the elements."""
+    kept = _KEPT.setdefault(project, {})
+    key = (qualified, roots[0] if roots else "")
+    if key not in kept:
+        found = project.lookup(qualified, roots)
+        if found is None or found.function is None or found.outline.functions[found.function] is not Returns.NOT_TENSOR:
+            kept[key] = None
+        else:
+            kept[key] = _arity_in_file(found.path, found.function, found.outline.imports)
+    return kept[key]
+
+
+def _arity_in_file(path: str, name: str, imports: ImportMap) -> Optional[int]:
+    try:
+        tree = python_tree(read(path).text)
+    except SourceError:
+        return None
+    if tree is None:
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return None if isinstance(node, ast.AsyncFunctionDef) else tensor_tuple_arity(node.returns, imports)
+    return None
