@@ -84,6 +84,10 @@ def _shown_path(path: str) -> str:
 
 
 OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
+# Installed packages' outlines are kept apart and in greater number: outlining one file resolves the bases of
+# its classes, so a file importing transformers or peft outlines a couple of thousand of their files, and
+# with the project's limit they were outlined again and again (over ten minutes for peft's peft_model.py).
+INSTALLED_OUTLINES_KEPT = 16384
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,9 @@ class Project:
         self.installed = installed  # the site-packages directories of the project's interpreter, searched last
         # by path: the (length, hash) of the text outlined, and its outline
         self._outlines: OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]] = OrderedDict()
+        self._installed_outlines: OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]] = (
+            OrderedDict()
+        )
         self._module_results: dict[str, tuple[bool, frozenset[str]]] = {}
         self._returns_tensor: dict[str, frozenset[str]] = {}  # by file
         self._resolving: set[str] = set()
@@ -166,6 +173,11 @@ class Project:
                     return candidate
         return None
 
+    def _kept_outlines(self, key: str) -> OrderedDict[str, tuple[Optional[tuple[int, int]], Optional[Outline]]]:
+        """Where the outline of the file ``key`` (an absolute path) is kept: installed packages' apart."""
+        installed = any(key.startswith(os.path.join(root, "")) for root in self.installed)
+        return self._installed_outlines if installed else self._outlines
+
     def outline(self, path: str, text: Optional[str] = None) -> Optional[Outline]:
         """The resolved outline of a project file (None when unreadable or unparsable), kept for later.
         With ``text`` (the file being linted, already read), the outline is of that text: a file is outlined
@@ -173,10 +185,11 @@ class Project:
         key = os.path.abspath(path)
         self._touch((key,))
         fingerprint = None if text is None else (len(text), hash(text))
-        if key in self._outlines:
-            kept_fingerprint, kept = self._outlines[key]
+        outlines = self._kept_outlines(key)
+        if key in outlines:
+            kept_fingerprint, kept = outlines[key]
             if fingerprint is None or fingerprint == kept_fingerprint:
-                self._outlines.move_to_end(key)
+                outlines.move_to_end(key)
                 return kept
         if text is None:
             try:
@@ -184,13 +197,14 @@ class Project:
             except SourceError:
                 text = None
             fingerprint = None if text is None else (len(text), hash(text))
-        self._outlines[key] = (fingerprint, None)  # a cycle back to this file sees "unknown" instead of recursing
+        outlines[key] = (fingerprint, None)  # a cycle back to this file sees "unknown" instead of recursing
         found = None if text is None else parse_outline(text, locate(key).package)
         if found is not None:
             resolve(found, self.extra_bases, self.module_predicate(key))
-        self._outlines[key] = (fingerprint, found)
-        while len(self._outlines) > OUTLINES_KEPT:
-            self._outlines.popitem(last=False)
+        outlines[key] = (fingerprint, found)
+        limit = OUTLINES_KEPT if outlines is self._outlines else INSTALLED_OUTLINES_KEPT
+        while len(outlines) > limit:
+            outlines.popitem(last=False)
         return found
 
     # --- names -----------------------------------------------------------------------------------------

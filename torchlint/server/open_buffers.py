@@ -41,10 +41,10 @@ class BufferProject(Project):
         key = os.path.abspath(path)
         if text is None:
             text = self.buffers.get(key)
-        before = self._outlines.get(key)
+        before = self._kept_outlines(key).get(key)
         with self.tracking() as used:
             found = super().outline(path, text)
-        if self._outlines.get(key) is not before:  # outlined now: remember what it was resolved against
+        if self._kept_outlines(key).get(key) is not before:  # outlined now: remember what it was resolved against
             self._outline_sources[key] = frozenset({key, *used})
         else:  # kept: whoever asks depends on what it was resolved against, too
             self._touch(self._outline_sources.get(key, ()))
@@ -104,10 +104,10 @@ class BufferProject(Project):
         stale = set(changed)
         self.forget_derived()  # answers drawn from several files (overrides, instances' names) do not say which
         for path in [path for path, sources in self._outline_sources.items() if sources & stale]:
-            self._outlines.pop(path, None)
+            self._kept_outlines(path).pop(path, None)
             del self._outline_sources[path]
         for path in stale:
-            self._outlines.pop(path, None)
+            self._kept_outlines(path).pop(path, None)
         for key in [key for key, (_, sources) in self._module_results.items() if sources & stale]:
             del self._module_results[key]
         for path in [path for path, sources in self._returns_sources.items() if sources & stale]:
