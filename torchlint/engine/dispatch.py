@@ -37,6 +37,11 @@ def classes_analysed() -> int:
     return _ANALYSED[0]
 
 
+def recount(count: int) -> None:
+    """Set the count back (the masked pass of a file that the whole-file pass then analyses again)."""
+    _ANALYSED[0] = count
+
+
 _EVENT_TYPES = {name: "".join(part.title() for part in name.split("_")) for name in EVENT_NAMES}
 
 
