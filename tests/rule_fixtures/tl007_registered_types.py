@@ -198,3 +198,23 @@ class CustomSetattr(nn.Module):
         if name == "weight" and not isinstance(value, nn.Parameter):
             value = nn.Parameter(torch.full((4,), float(value)))
         super().__setattr__(name, value)
+
+
+class DeletedByNameThenList(nn.Module):  # timm's repghost: the submodules are deleted before the lists
+    def __init__(self):
+        super().__init__()
+        self.fusion_conv = nn.Conv2d(2, 2, 1)
+        self.fusion_bn = nn.BatchNorm2d(2)
+        self.__delattr__("fusion_conv")
+        delattr(self, "fusion_bn")
+        self.fusion_conv = []
+        self.fusion_bn = []
+
+
+class OtherNameDeletedThenList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fusion_conv = nn.Conv2d(2, 2, 1)
+        self.fusion_bn = nn.BatchNorm2d(2)
+        self.__delattr__("fusion_bn")
+        self.fusion_conv = []  # expect: TL007

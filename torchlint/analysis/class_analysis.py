@@ -613,6 +613,18 @@ class ClassAnalysis:
             for element in target.elements:
                 self._delete(element.value, state, frame)
 
+    def _delete_named(self, name: cst.BaseExpression, state: FlowState) -> None:
+        """A dynamic delete of an attribute of ``self``: by a literal name, that slot; by a computed one, any
+        slot may be gone."""
+        literal = name.evaluated_value if isinstance(name, cst.SimpleString) else None
+        if isinstance(literal, str):
+            state.instance.slots[literal] = Slot.UNKNOWN
+            state.instance.facts.pop(literal, None)
+        else:
+            for slot in list(state.instance.slots):
+                state.instance.slots[slot] = Slot.UNKNOWN
+            state.instance.facts.clear()
+
     # --- calls ---------------------------------------------------------------------------------------------
 
     def _expression_calls(
@@ -664,10 +676,20 @@ class ClassAnalysis:
         func = call.func
         if isinstance(func, cst.Name) and func.value == "setattr":
             return self._setattr(call, statement, state, frame, conditional)
+        if isinstance(func, cst.Name) and func.value == "delattr":  # delattr(self, "x"): as del self.x
+            positional, _ = _call_arguments(call)
+            if len(positional) == 2 and self._is_self(positional[0], frame):
+                self._delete_named(positional[1], state)
+            return state
         if not isinstance(func, cst.Attribute):
             return state
         method = func.attr.value
         receiver = func.value
+        if method == "__delattr__" and self._is_self(receiver, frame):  # self.__delattr__("x"): as del self.x
+            positional, _ = _call_arguments(call)
+            if len(positional) == 1:
+                self._delete_named(positional[0], state)
+            return state
         if method == "__init__":
             return self._init_call(call, receiver, state, frame, conditional)
         if _is_super(receiver):
