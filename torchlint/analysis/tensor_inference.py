@@ -46,6 +46,14 @@ _MAY_RETURN_SELF = frozenset(
      "share_memory_", "pin_memory"}
 )
 _NO_GRAD_METHODS = frozenset({"detach", "detach_"})
+# torch functions that combine a sequence of tensors: their result is whatever the elements' type makes it
+# (TensorDict and other __torch_function__ types return themselves), so it is a tensor only when every
+# element is known to be one
+_COMBINING = frozenset({
+    "torch.stack", "torch.cat", "torch.concat", "torch.concatenate", "torch.hstack", "torch.vstack",
+    "torch.dstack", "torch.column_stack", "torch.row_stack",
+})
+_TENSOR_KINDS = frozenset({Kind.TENSOR, Kind.PARAMETER, Kind.BUFFER})
 _TRUE = "True"
 
 
@@ -152,6 +160,26 @@ def _factory_fact(qualified: str, call: cst.Call, ctx: InferenceContext) -> Valu
     return ValueFact(Kind.TENSOR, requires_grad=requires_grad, leaf=True, floating=floating)
 
 
+def _combines_tensors(call: cst.Call, ctx: InferenceContext) -> bool:
+    """``torch.stack([a, b])``-like calls whose sequence is known to hold only tensors: a list or tuple
+    display of tensors, or a sequence torch returned (``torch.chunk``, ``split``...)."""
+    positional = _positional(call)
+    if not positional:
+        return False
+    sequence = positional[0]
+    if isinstance(sequence, (cst.List, cst.Tuple)):
+        return bool(sequence.elements) and all(
+            not isinstance(element, cst.StarredElement) and infer(element.value, ctx).kind in _TENSOR_KINDS
+            for element in sequence.elements
+        )
+    fact = infer(sequence, ctx)
+    if fact.kind is Kind.TENSOR_SEQUENCE:
+        return True
+    return fact.kind in (Kind.LIST, Kind.TUPLE) and bool(fact.elements) and all(
+        element.kind in _TENSOR_KINDS for element in fact.elements
+    )
+
+
 def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
     func = call.func
     qualified = ctx.model.imports.qualify(func)
@@ -163,6 +191,8 @@ def _call_fact(call: cst.Call, ctx: InferenceContext) -> ValueFact:
             return ValueFact(Kind.BUFFER)
         if qualified in LEGACY_CONSTRUCTORS:
             return ValueFact(Kind.TENSOR, floating=LEGACY_CONSTRUCTORS[qualified])
+        if qualified in _COMBINING and not _combines_tensors(call, ctx):
+            return UNKNOWN
         if qualified in api.tensor_functions:
             return _factory_fact(qualified, call, ctx)
         if qualified in api.sequence_functions:
