@@ -424,10 +424,13 @@ async def pull_diagnostics(
     result = await ls.current_result(uri)
     if result is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    result_id = f"{result.version}:{hash(result.text)}:{id(result)}"
+    items = ls.lsp_diagnostics(result)
+    # the same text and the same diagnostics are the same result, even when the document was linted again
+    # meanwhile (settings pulled, a dependency saved): the client keeps what it shows
+    result_id = f"{result.version}:{hash(result.text)}:{hash(repr(items))}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    return types.RelatedFullDocumentDiagnosticReport(items=ls.lsp_diagnostics(result), result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
 def _request(ls: TorchlintServer, uri: str, result: LintResult, params: Optional[types.CodeActionParams]) -> Request:
