@@ -84,12 +84,7 @@ def _class_names(node: ast.ClassDef) -> Optional[tuple[frozenset[str], frozenset
 def instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:
     """What an instance of the class ``qualified`` holds by name, or None when its source does not tell; kept
     per project, as every file that builds the class asks again."""
-    kept = project.derived("instance names")
-    key = f"{qualified}@{roots[0] if roots else ''}"
-    if key not in kept:
-        kept[key] = None  # a cycle sees "unknown"
-        kept[key] = _instance_names(project, qualified, roots)
-    return kept[key]
+    return project.derived("instance names", qualified, roots, lambda: _instance_names(project, qualified, roots))
 
 
 def _instance_names(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[InstanceNames]:

@@ -18,12 +18,7 @@ _MAX_CLASSES = 64
 def external_override_effect(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[OverrideEffect]:
     """What the overrides along the outside class ``qualified`` and its readable bases move; None when the
     class cannot be found."""
-    kept = project.derived("override effects")
-    key = f"{qualified}@{roots[0] if roots else ''}"
-    if key not in kept:
-        kept[key] = None  # a cycle sees "unknown"
-        kept[key] = _effect(project, qualified, roots)
-    return kept[key]
+    return project.derived("override effects", qualified, roots, lambda: _effect(project, qualified, roots))
 
 
 def _effect(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[OverrideEffect]:

@@ -5,7 +5,6 @@ kept per project."""
 from __future__ import annotations
 
 import ast
-import weakref
 from typing import Optional
 
 from torchlint.analysis.project import Project
@@ -15,21 +14,18 @@ from torchlint.outline.outline import Returns
 from torchlint.source.decoding import SourceError, read
 from torchlint.source.parsing import python_tree
 
-_KEPT: weakref.WeakKeyDictionary[Project, dict[tuple[str, str], Optional[int]]] = weakref.WeakKeyDictionary()
-
 
 def external_tensor_tuple_arity(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[int]:
     """The arity for a top-level function of another project file or an installed package. Its outline says
     ``NOT_TENSOR`` for any ``tuple`` annotation; only then is the file parsed to read the elements."""
-    kept = _KEPT.setdefault(project, {})
-    key = (qualified, roots[0] if roots else "")
-    if key not in kept:
-        found = project.lookup(qualified, roots)
-        if found is None or found.function is None or found.outline.functions[found.function] is not Returns.NOT_TENSOR:
-            kept[key] = None
-        else:
-            kept[key] = _arity_in_file(found.path, found.function, found.outline.imports)
-    return kept[key]
+    return project.derived("tensor tuple arity", qualified, roots, lambda: _arity(project, qualified, roots))
+
+
+def _arity(project: Project, qualified: str, roots: tuple[str, ...]) -> Optional[int]:
+    found = project.lookup(qualified, roots)
+    if found is None or found.function is None or found.outline.functions[found.function] is not Returns.NOT_TENSOR:
+        return None
+    return _arity_in_file(found.path, found.function, found.outline.imports)
 
 
 def _arity_in_file(path: str, name: str, imports: ImportMap) -> Optional[int]:

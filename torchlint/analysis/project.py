@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import libcst as cst
 
@@ -83,6 +83,8 @@ def _shown_path(path: str) -> str:
     return path if relative.startswith(os.pardir) else relative
 
 
+T = TypeVar("T")
+
 OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
 # Installed packages' outlines are kept apart and in greater number: outlining one file resolves the bases of
 # its classes, so a file importing transformers or peft outlines a couple of thousand of their files, and
@@ -137,10 +139,16 @@ class Project:
         for used in self._tracking:
             used.update(paths)
 
-    def derived(self, kind: str) -> dict[str, Any]:
-        """A place for answers of one ``kind`` that an analysis draws from other files, kept for the
-        project's lifetime (or until :meth:`forget_derived`)."""
-        return self._derived.setdefault(kind, {})
+    def derived(self, kind: str, qualified: str, roots: tuple[str, ...], compute: Callable[[], T]) -> Optional[T]:
+        """The answer of one ``kind`` about the name ``qualified`` (as files under ``roots`` see it) that an
+        analysis draws from other files: computed once for the project's lifetime (or until
+        :meth:`forget_derived`); a question asked again while it is being answered (a cycle) gets None."""
+        kept = self._derived.setdefault(kind, {})
+        key = f"{qualified}@{roots[0] if roots else ''}"
+        if key not in kept:
+            kept[key] = None
+            kept[key] = compute()
+        return kept[key]
 
     def forget_derived(self) -> None:
         self._derived.clear()
