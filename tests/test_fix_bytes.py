@@ -135,7 +135,8 @@ def test_diff_writes_nothing_and_exits_1(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["--diff", str(path)]) == 1
     out = capsys.readouterr().out
     assert path.read_text("utf-8") == source
-    assert f"--- a/{path}\n+++ b/{path}\n" in out
+    shown = str(path).lstrip("/")  # outside the working directory: shown without its root, never a//tmp/...
+    assert f"--- a/{shown}\n+++ b/{shown}\n" in out
     assert '+        self.register_buffer("a", torch.arange(3), persistent=False)\n' in out
     clean = tmp_path / "clean.py"
     clean.write_text("import torch\n", encoding="utf-8")
@@ -159,6 +160,8 @@ def test_diff_applies_with_git_apply(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["--diff", "pkg/m.py"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("--- a/pkg/m.py\n+++ b/pkg/m.py\n")
+    assert main(["--diff", str(path)]) == 1  # an absolute path inside the working directory is shown relative
+    assert capsys.readouterr().out == out
     (tmp_path / "fix.diff").write_text(out, encoding="utf-8")
     check = subprocess.run([git, "apply", "--check", "fix.diff"], cwd=tmp_path, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

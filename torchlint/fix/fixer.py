@@ -2,12 +2,16 @@
 
 Edits identify nodes of the parsed tree by identity. Fixes whose replaced nodes overlap a fix already chosen
 are left for the next round (the fix loop re-analyses the result), so overlapping fixes never corrupt code.
+
+Given the module's :class:`Parents`, the applier descends only into the nodes that lead to an edited node and
+leaves every other subtree as it is: applying one fix to a large module then rebuilds a few nodes instead of
+all of them (the text of each fix's edits, :mod:`torchlint.fix.text_edits`, applies each fix alone).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
+from typing import Optional, Union
 
 import libcst as cst
 
@@ -66,9 +70,53 @@ def _insert(
     return [*body[:position], *new, *body[position:]]
 
 
-class _Applier(cst.CSTTransformer):
-    def __init__(self, fixes: Sequence[Fix]) -> None:
+class Parents(cst.CSTVisitor):
+    """The parent of every node of a module, by node identity (one pass over the tree)."""
+
+    def __init__(self, module: cst.Module) -> None:
         super().__init__()
+        self.module = module  # keeps the nodes, and so their identities, alive
+        self.of: dict[int, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+        module.visit(self)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.of[id(node)] = self._stack[-1]
+        self._stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+
+    def leading_to(self, nodes: Sequence[cst.CSTNode]) -> set[int]:
+        """The identities of the module and of every proper ancestor of ``nodes``."""
+        found = {id(self.module)}
+        for node in nodes:
+            parent = self.of.get(id(node))
+            while parent is not None and id(parent) not in found:
+                found.add(id(parent))
+                parent = self.of.get(id(parent))
+        return found
+
+
+def _edited_nodes(fixes: Sequence[Fix]) -> list[cst.CSTNode]:
+    nodes: list[cst.CSTNode] = []
+    for fix in fixes:
+        for edit in fix.edits:
+            if isinstance(edit, Replace):
+                nodes.append(edit.node)
+            elif isinstance(edit, InsertClassStatement):
+                nodes.append(edit.class_node)
+            elif isinstance(edit, InsertAfter):
+                nodes.append(edit.anchor)
+    return nodes
+
+
+class _Applier(cst.CSTTransformer):
+    def __init__(self, fixes: Sequence[Fix], descend: Optional[set[int]] = None) -> None:
+        super().__init__()
+        self.descend = descend  # None: every node
         self.replacements: dict[int, cst.CSTNode] = {}
         self.class_statements: dict[int, list[cst.SimpleStatementLine]] = {}
         self.imports: list[cst.SimpleStatementLine] = []
@@ -83,6 +131,9 @@ class _Applier(cst.CSTTransformer):
                     self.imports.append(edit.statement)
                 elif isinstance(edit, InsertAfter):
                     self.after.setdefault(id(edit.anchor), []).append(edit.statement)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return self.descend is None or id(node) in self.descend
 
     def on_leave(
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
@@ -114,8 +165,10 @@ class _Applier(cst.CSTTransformer):
         return updated_node
 
 
-def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> cst.Module:
-    """``module`` with the edits of ``fixes`` applied (the caller ensures they do not overlap)."""
-    result = module.visit(_Applier(fixes))
+def apply_fixes(module: cst.Module, fixes: Sequence[Fix], parents: Optional[Parents] = None) -> cst.Module:
+    """``module`` with the edits of ``fixes`` applied (the caller ensures they do not overlap); with the
+    module's ``parents``, only the paths to the edited nodes are rebuilt."""
+    descend = None if parents is None else parents.leading_to(_edited_nodes(fixes))
+    result = module.visit(_Applier(fixes, descend))
     assert isinstance(result, cst.Module)
     return result

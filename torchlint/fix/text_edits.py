@@ -3,8 +3,9 @@
 A fix's edits name nodes of the parsed tree, which die with it and are not sent back from worker processes.
 To report them as text, the fix is applied alone, with the fixer ``--fix`` uses, and the difference between
 the old and the new source becomes the text edits: exact by construction, whatever kinds of edit the fix is
-made of. That costs a pass over the tree per fix, so it runs only once :func:`enable` was called, before the
-files are checked (forked worker processes inherit the switch).
+made of. The fixer rebuilds only the path from the module to the edited nodes (given the module's parents,
+found once per module), then the module's code is generated and compared; even so it runs only once
+:func:`enable` was called, before the files are checked (forked worker processes inherit the switch).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import libcst as cst
 
 from torchlint.contract.diagnostics import TextEdit
 from torchlint.contract.rule import Fix
-from torchlint.fix.fixer import apply_fixes
+from torchlint.fix.fixer import Parents, apply_fixes
 from torchlint.source.lines import line_ending, physical_lines
 
 _enabled = False
@@ -32,12 +33,21 @@ def enabled() -> bool:
     return _enabled
 
 
+_last: list[Parents] = []  # the parents of the module last rendered for (a module's fixes come together)
+
+
+def _parents(module: cst.Module) -> Parents:
+    if not _last or _last[0].module is not module:
+        _last[:] = [Parents(module)]
+    return _last[0]
+
+
 def render(module: cst.Module, text: str, fix: Fix) -> tuple[TextEdit, ...]:
     """The text edits that applying ``fix`` alone to ``module`` (whose source is ``text``) makes."""
     if not fix.edits:
         return ()
     try:
-        new_text = apply_fixes(module, [fix]).code
+        new_text = apply_fixes(module, [fix], _parents(module)).code
     except Exception:  # an edit this version of the fixer cannot apply: show no edits rather than fail
         return ()
     return diff_edits(text, new_text)

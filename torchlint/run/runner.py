@@ -114,7 +114,12 @@ class Outcome:
 
 
 def _unified_diff(before: str, after: str, path: str) -> str:
-    """A diff with git's ``a/`` and ``b/`` headers, so ``git apply`` (and ``patch -p1``) take it as it is."""
+    """A diff with git's ``a/`` and ``b/`` headers, so ``git apply`` (and ``patch -p1``) take it as it is.
+    An absolute path is shown relative to the working directory when it lies inside it, else without its root
+    (``a/`` + ``/work/x.py`` would be ``a//work/x.py``, which ``patch -p1`` reads as an absolute path)."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        path = relative if not relative.startswith(os.pardir) else os.path.splitdrive(path)[1].lstrip("/\\")
     shown = path.replace(os.sep, "/")
     while shown.startswith("./"):
         shown = shown[2:]
