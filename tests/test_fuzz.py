@@ -46,7 +46,8 @@ BOUNDED = settings(
 )
 # The command line raises the recursion limit for deep input (torchlint.source.deep_stack); hypothesis notes that.
 pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
-@settings(BOUNDED, max_examples=100)
+# Few examples each, for the suite's 10-minute budget; benchmarks/fuzz.py runs the same properties thousands of times.
+@settings(BOUNDED, max_examples=60)
 @given(torch_programs(), st.sampled_from(SETTINGS))
 def test_generated_torch_programs(text: str, fix_settings: Settings) -> None:
     check_source(text.encode(), fix_settings)
@@ -64,7 +65,7 @@ def test_hypothesmith_libcst_programs_in_a_module(text: str) -> None:
     check_source(text.encode())
 
 
-@settings(BOUNDED, max_examples=25)
+@settings(BOUNDED, max_examples=16)
 @given(mutated_fixtures(), st.sampled_from(SETTINGS))
 def test_mutated_fixture_files(mutated: tuple[str, bytes], fix_settings: Settings) -> None:
     description, data = mutated

@@ -21,21 +21,33 @@ ROOT = Path(__file__).resolve().parent.parent
 INSTALL = "pip install --no-deps -r benchmarks/oracle/ci-requirements.txt"
 
 
-def measure(package: str, tmp_path: Path) -> dict[str, Any]:
-    if importlib.util.find_spec(package) is None:
-        pytest.skip(f"{package} is not installed (CI installs it: {INSTALL})")
-    out = tmp_path / f"{package}.json"
+PACKAGES = ("pytorch_metric_learning", "rotary_embedding_torch")
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Both packages in one run of the harness (one pool of workers), by package name."""
+    present = [package for package in PACKAGES if importlib.util.find_spec(package) is not None]
+    if not present:
+        return {}
+    out = tmp_path_factory.mktemp("oracle") / "slice.json"
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "measure_agreement.py"), package, "--json", str(out), "--jobs", "2"],
+        [sys.executable, str(ROOT / "tools" / "measure_agreement.py"), "--packages", ",".join(present),
+         "--json", str(out), "--jobs", "2"],
         cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    result: dict[str, Any] = json.loads(out.read_text("utf-8"))["packages"][0]
-    return result
+    return {result["summary"]["package"]: result for result in json.loads(out.read_text("utf-8"))["packages"]}
 
 
-def test_pytorch_metric_learning(tmp_path: Path) -> None:
-    result = measure("pytorch_metric_learning", tmp_path)
+def measure(package: str, measured: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if package not in measured:
+        pytest.skip(f"{package} is not installed (CI installs it: {INSTALL})")
+    return measured[package]
+
+
+def test_pytorch_metric_learning(measured: dict[str, dict[str, Any]]) -> None:
+    result = measure("pytorch_metric_learning", measured)
     summary = result["summary"]
     assert summary["classes_built"] >= 60, summary  # measured: 70
     assert summary["builds_succeeded"] >= 60, summary  # measured: 69 of 72
@@ -47,8 +59,8 @@ def test_pytorch_metric_learning(tmp_path: Path) -> None:
     assert summary["lint_errors"] == 0, result["lint_errors"]
 
 
-def test_rotary_embedding_torch(tmp_path: Path) -> None:
-    result = measure("rotary_embedding_torch", tmp_path)
+def test_rotary_embedding_torch(measured: dict[str, dict[str, Any]]) -> None:
+    result = measure("rotary_embedding_torch", measured)
     summary = result["summary"]
     assert summary["hooks"] >= 6 and summary["builds_succeeded"] >= 6, summary  # one class, six configurations
     assert summary["files_executed"] >= 1, summary
