@@ -90,9 +90,12 @@ def analyse(
     settings: Settings = DEFAULT,
     project: Project | None = None,
     path: str | None = None,
+    first: bool = False,
 ) -> list[Finding]:
     """Findings of ``rules`` on ``module``, in no particular order. With a ``project`` (and the file's
-    ``path``), names imported from other project files are resolved too."""
+    ``path``), names imported from other project files are resolved too. With ``first``, the rules stop at
+    the first finding (for a caller that only asks whether there is one: the rest, their fixes included,
+    would be computed for nothing)."""
     package = locate(path).package if project is not None and path is not None else None
     model = build_file_model(module, package)
     if project is not None and path is not None:
@@ -120,6 +123,8 @@ def analyse(
     dispatcher = _Dispatcher(rules)
     for event in _with_values_elsewhere(events):
         dispatcher(event)
+        if first and dispatcher.findings:
+            break
     return list(dispatcher.findings.values())
 
 

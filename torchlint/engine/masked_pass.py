@@ -70,7 +70,7 @@ def finds_nothing(
     except cst.ParserSyntaxError:
         return False
     counted = classes_analysed()
-    if analyse(module, rules, settings, project, path):
+    if analyse(module, rules, settings, project, path, first=True):
         recount(counted)  # the whole-file pass analyses these classes again, and counts them then
         return False
     return True

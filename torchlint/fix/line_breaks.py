@@ -17,28 +17,40 @@ def _code(node: cst.CSTNode) -> str:
     return cst.Module(body=[]).code_for_node(node)
 
 
+class _Lines:
+    """Every line of a module that holds a single small statement, with its indentation: found in one walk
+    over the statements (a fix per finding asks for its own line; walking from the module each time made a
+    file with hundreds of findings quadratic)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module  # keeps the nodes, and so their identities, alive
+        self.of: dict[int, tuple[str, cst.SimpleStatementLine]] = {}
+        self._walk(module, "")
+
+    def _walk(self, node: cst.CSTNode, indent: str) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            if len(node.body) == 1:
+                self.of[id(node.body[0])] = (indent, node)
+            return
+        if isinstance(node, (cst.BaseExpression, cst.SimpleStatementSuite)):
+            return
+        for child in node.children:
+            inner = indent
+            if isinstance(child, cst.IndentedBlock):
+                inner = indent + (child.indent if child.indent is not None else self.module.default_indent)
+            self._walk(child, inner)
+
+
+_last: list[_Lines] = []  # the lines of the module last asked about (a module's fixes are made together)
+
+
 def statement_line(
     module: cst.Module, statement: cst.BaseSmallStatement
 ) -> Optional[tuple[str, cst.SimpleStatementLine]]:
     """The indentation of the line that holds ``statement`` and that line, when it holds nothing else."""
-
-    def walk(node: cst.CSTNode, indent: str) -> Optional[tuple[str, cst.SimpleStatementLine]]:
-        if isinstance(node, cst.SimpleStatementLine):
-            if len(node.body) == 1 and node.body[0] is statement:
-                return indent, node
-            return None
-        if isinstance(node, (cst.BaseExpression, cst.SimpleStatementSuite)):
-            return None
-        for child in node.children:
-            inner = indent
-            if isinstance(child, cst.IndentedBlock):
-                inner = indent + (child.indent if child.indent is not None else module.default_indent)
-            found = walk(child, inner)
-            if found is not None:
-                return found
-        return None
-
-    return walk(module, "")
+    if not _last or _last[0].module is not module:
+        _last[:] = [_Lines(module)]
+    return _last[0].of.get(id(statement))
 
 
 def _newline(indent: str) -> cst.ParenthesizedWhitespace:
