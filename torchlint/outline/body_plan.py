@@ -6,7 +6,9 @@ writes of ``self`` (``self.x = ...``, ``setattr``/``delattr``, ``register_buffer
 ``add_module``/``register_module``). A method body is needed when
 
 - it is ``__init__``, or a method on a path of calls to a method that writes ``self`` (the value written
-  may come from what the path computes, and the state it leaves behind reaches later statements);
+  may come from what the path computes, and the state it leaves behind reaches later statements): a
+  method whose own body writes ``self``, or spells the name of such a method (one class's ``forward``
+  that caches a tensor makes that ``forward`` needed, not every ``forward`` of the file);
 - a needed body names it (``self.m(...)``, ``super().m(...)``, ``Base.m(self)``, ``self.m`` as a hook, a
   property ``self.m = ...``): its result, or what it does, feeds the analysis;
 - it defines a class (which may be a module class of its own), or declares ``global``/``nonlocal``;
@@ -18,8 +20,10 @@ same-file functions and infers what they return. So is a top-level assignment to
 analysis reads what it binds, ``MASK = torch.ones(3)``) that spans several lines, such as a table of
 pretrained configurations: only when kept code spells one of the names.
 
-Methods are matched by name over every class of the file, and a name counts as soon as any attribute (for
-a method) or name (for a function) in a needed body spells it, so the set over-approximates what runs.
+A name counts as soon as a needed body spells it, so the set over-approximates what runs: ``self.m`` and
+``super().m`` count for the methods ``m`` of the classes of the file related to the method's own class by
+bases (its family: a subclass may override ``m``, a base or a mixin define it), any other attribute ``x.m``
+for every method ``m`` of the file, a plain name for the top-level function it names.
 Every other body can be blanked out for LibCST (see :mod:`torchlint.source.masking`). Class bodies,
 top-level statements, and functions and classes inside top-level ``if``/``try``/``with`` blocks are kept.
 """
@@ -27,7 +31,7 @@ top-level statements, and functions and classes inside top-level ``if``/``try``/
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -50,7 +54,9 @@ class Unit:
     defines: frozenset[str]  # the method's name, or the top-level names the unit binds
     is_method: bool
     span: Optional[Span]  # the lines that would be blanked; None when they cannot be
-    mentions: set[str] = field(default_factory=set)  # every attribute name spelled in it
+    mentions: set[str] = field(default_factory=set)  # attribute names spelled in it, other than own ones
+    own_mentions: set[str] = field(default_factory=set)  # names spelled as self.m or super().m (a method)
+    family: Optional[str] = None  # a method's: its class's family (classes of the file related by bases)
     names: set[str] = field(default_factory=set)  # every plain name spelled in it
     writes: bool = False  # a method that writes self, or may (setattr, a registration call)
     kept: bool = False  # needed whatever names it: it defines a class, or a rule reports in it
@@ -71,6 +77,13 @@ def _uses_device_or_dtype(call: ast.Call) -> bool:
     )
 
 
+def _is_own(value: ast.expr, self_name: Optional[str]) -> bool:
+    """``self`` or ``super()``: what an attribute of it names is a method of the instance's class."""
+    if isinstance(value, ast.Name):
+        return self_name is not None and value.id == self_name
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "super"
+
+
 def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs: Collection[BodyNeed]) -> Unit:
     device_uses = BodyNeed.DEVICE_DTYPE_USES in needs
     for node in nodes:
@@ -78,7 +91,7 @@ def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs:
             if isinstance(child, ast.Name):
                 unit.names.add(child.id)
             elif isinstance(child, ast.Attribute):
-                unit.mentions.add(child.attr)
+                (unit.own_mentions if _is_own(child.value, self_name) else unit.mentions).add(child.attr)
                 if (
                     self_name is not None and not isinstance(child.ctx, ast.Load)
                     and isinstance(child.value, ast.Name) and child.value.id == self_name
@@ -144,6 +157,9 @@ class _Collector:
         self.needs = needs
         self.units: list[Unit] = []
         self.kept_names: set[str] = set()
+        self._family: dict[str, str] = {}  # class name -> a class name standing for its family (union-find)
+        self._owner: list[str] = []  # the class whose body is being read, innermost last
+        self._classes: set[str] = set()  # names of the classes whose methods are units
 
     def _keep(self, node: ast.AST) -> None:
         self.kept_names.update(child.id for child in walk(node) if isinstance(child, ast.Name))
@@ -152,9 +168,18 @@ class _Collector:
         for part in (*node.decorator_list, node.args, *([node.returns] if node.returns else [])):
             self._keep(part)
         unit = Unit(frozenset({node.name}), is_method, _body_span(node, self.lines))
+        if is_method:
+            unit.family = self._owner[-1]
         self.units.append(_scan(unit, node.body, _first_parameter(node) if is_method else None, self.needs))
 
+    def _class_names(self, statements: Iterable[ast.stmt]) -> None:
+        for statement in statements:
+            if isinstance(statement, ast.ClassDef):
+                self._classes.add(statement.name)
+                self._class_names(statement.body)
+
     def module(self, tree: ast.Module) -> None:
+        self._class_names(tree.body)
         for index, statement in enumerate(tree.body):
             names = _assigned_names(statement)
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -167,9 +192,35 @@ class _Collector:
             else:
                 self._keep(statement)
 
+    def _root(self, name: str) -> str:
+        root = self._family.setdefault(name, name)
+        while root != self._family[root]:
+            root = self._family[root]
+        self._family[name] = root
+        return root
+
+    def _relate(self, name: str, base: ast.expr) -> None:
+        """``name`` and the class ``base`` spells (by its last name part) are of one family."""
+        while isinstance(base, (ast.Subscript, ast.Call)):
+            base = base.value if isinstance(base, ast.Subscript) else base.func
+        spelled = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else None
+        if spelled is not None and spelled in self._classes:
+            self._family[self._root(spelled)] = self._root(name)
+
+    def family_of(self, unit: Unit) -> Optional[str]:
+        return None if unit.family is None else self._root(unit.family)
+
     def class_(self, node: ast.ClassDef) -> None:
         for part in (*node.decorator_list, *node.bases, *node.keywords):
             self._keep(part)
+        self._root(node.name)
+        for base in node.bases:
+            self._relate(node.name, base)
+        self._owner.append(node.name)
+        self._body(node)
+        self._owner.pop()
+
+    def _body(self, node: ast.ClassDef) -> None:
         for statement in node.body:
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(statement, True)
@@ -179,34 +230,56 @@ class _Collector:
                 self._keep(statement)
 
 
-def needed_units(units: Sequence[Unit], kept_names: Collection[str]) -> list[Unit]:
-    """The units the analysis needs (see the module docstring)."""
+def needed_units(
+    units: Sequence[Unit], kept_names: Collection[str], family: Callable[[Unit], Optional[str]] = lambda u: u.family
+) -> list[Unit]:
+    """The units the analysis needs (see the module docstring). ``self.m`` and ``super().m`` name the
+    methods ``m`` of the unit's own ``family`` (its class and every class of the file related to it by
+    bases, through any chain: a subclass's override, a base's method, a mixin's); any other attribute
+    ``x.m`` names every method ``m`` of the file."""
     methods = [unit for unit in units if unit.is_method]
-    method_names = {name for unit in methods for name in unit.defines}
     top_level_names = {name for unit in units if not unit.is_method for name in unit.defines}
-    writing = {name for unit in methods if unit.writes for name in unit.defines}
+    by_name: dict[str, list[Unit]] = {}
+    by_family_name: dict[tuple[Optional[str], str], list[Unit]] = {}
+    for unit in methods:
+        for name in unit.defines:
+            by_name.setdefault(name, []).append(unit)
+            by_family_name.setdefault((family(unit), name), []).append(unit)
+
+    def named(unit: Unit) -> list[Unit]:
+        found = [method for name in unit.mentions for method in by_name.get(name, ())]
+        own = family(unit)
+        for name in unit.own_mentions:
+            found.extend(by_family_name.get((own, name), ()) if own is not None else by_name.get(name, ()))
+        return found
+
+    references = {id(unit): named(unit) for unit in units}
+    # every method on a path of calls to a method that writes self (decided per method, not per name: one
+    # class's forward caching a tensor does not make every forward of the file needed)
+    writing = {id(unit) for unit in methods if unit.writes}
     changed = True
-    while changed:  # every method on a path of calls to a writing method
+    while changed:
         changed = False
         for unit in methods:
-            if not unit.defines <= writing and unit.mentions & writing:
-                writing |= unit.defines
+            if id(unit) not in writing and any(id(other) in writing for other in references[id(unit)]):
+                writing.add(id(unit))
                 changed = True
-    needed_methods = {"__init__", *writing} & method_names
     needed_globals = set(kept_names) & top_level_names
-    for unit in units:
-        if unit.kept:
-            (needed_methods if unit.is_method else needed_globals).update(unit.defines)
     done: set[int] = set()
+    queue = [
+        unit for unit in units if unit.kept or id(unit) in writing or (unit.is_method and "__init__" in unit.defines)
+    ]
     changed = True
     while changed:  # and everything a needed unit names
         changed = False
-        for unit in units:
-            if id(unit) in done or not unit.defines & (needed_methods if unit.is_method else needed_globals):
+        queue.extend(unit for unit in units if not unit.is_method and unit.defines & needed_globals)
+        while queue:
+            unit = queue.pop()
+            if id(unit) in done:
                 continue
             done.add(id(unit))
             changed = True
-            needed_methods |= unit.mentions & method_names
+            queue.extend(references[id(unit)])
             needed_globals |= unit.names & top_level_names
     return [unit for unit in units if id(unit) in done]
 
@@ -215,5 +288,5 @@ def masked_spans(tree: ast.Module, lines: Sequence[str], needs: Collection[BodyN
     """The lines of ``tree`` (whose source has the physical ``lines``) that nothing needs."""
     collector = _Collector(lines, needs)
     collector.module(tree)
-    needed = {id(unit) for unit in needed_units(collector.units, collector.kept_names)}
+    needed = {id(unit) for unit in needed_units(collector.units, collector.kept_names, collector.family_of)}
     return [unit.span for unit in collector.units if id(unit) not in needed and unit.span is not None]
