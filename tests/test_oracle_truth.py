@@ -32,7 +32,7 @@ def test_truth_on_fixture_package(tmp_path: Path) -> None:
     )
     package = json.loads(out.read_text("utf-8"))["packages"][0]
     summary = package["summary"]
-    assert summary["builds_succeeded"] == 6 and summary["classes_needing_arguments"] == 1
+    assert summary["builds_succeeded"] == 7 and summary["classes_needing_arguments"] == 2
     positive = {(site["code"], site["line"]) for site in package["sites"] if site["verdict"] == "positive"}
     neutral_lines = {site["line"] for site in package["sites"] if site["verdict"] != "positive"}
     assert positive == expected("positive")

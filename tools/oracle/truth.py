@@ -4,9 +4,10 @@ A *positive* site is an assignment whose value, when the build ends, is still in
 a plain tensor (TL001; TL002 when it is a leaf that requires grad), or a plain list/tuple/dict holding modules
 (TL003) or tensors/Parameters (TL004) registered nowhere in the model. A *neutral* site counts for neither side:
 its value was replaced later, it only aliases registered state, or its class's own ``_apply`` really moves its
-tensors (torchmetrics ``Metric`` style; checked by calling it). Sites are located where
-``torchlint.runtime.Recording.location`` says (the first assignment of the present kind, the line the static
-rules report), falling back to the :class:`oracle.history.History` log.
+tensors (torchmetrics ``Metric`` style; checked by calling it), or the ``_apply`` of a module that holds it
+does (ultralytics' ``BaseModel._apply`` moves its detection head's ``stride``; checked by calling the root's).
+Sites are located where ``torchlint.runtime.Recording.location`` says (the first assignment of the present
+kind, the line the static rules report), falling back to the :class:`oracle.history.History` log.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Collector:
         self.facts: list[Fact] = []
         self.seen: set[int] = set()
         self.deferred: dict[int, tuple[Any, list[tuple[str, Any, Fact, list[Any]]]]] = {}
+        self.roots: list[Any] = []
+        self.plain: list[tuple[Any, str, Any, Fact]] = []  # positive sites not decided by their own class's override
         self.log: dict[tuple[int, str], list[Assignment]] = {}
         for entry in history.assignments:
             self.log.setdefault((id(entry.instance), entry.attribute), []).append(entry)
@@ -77,11 +80,13 @@ class Collector:
         for instance in instances:
             if id(instance) not in self.seen and id(instance) not in children:
                 self.walk_root(instance)
-        self.replaced_sites()  # before the moving check, which replaces the values it moves
+        self.replaced_sites()  # before the moving checks, which replace the values they move
         self.check_self_moving()
+        self.check_moved_by_holders()
         return self.facts
 
     def walk_root(self, root: Any) -> None:
+        self.roots.append(root)
         self.registered_modules = {id(module) for module in root.modules()}
         self.registered_tensors = {id(t) for t in root.parameters()} | {id(t) for t in root.buffers()}
         self.visit(root)
@@ -114,7 +119,7 @@ class Collector:
                     self.deferred.setdefault(id(module), (module, []))[1].append(
                         (attribute, value, fact, _held_tensors(value, torch)))
                 else:
-                    self.add(code, module, attribute, value, POSITIVE)
+                    self.plain.append((module, attribute, value, self.add(code, module, attribute, value, POSITIVE)))
             elif isinstance(value, (list, tuple, dict)):
                 contents = _Contents()
                 self.scan(value, "", contents, set(), 0)
@@ -130,7 +135,8 @@ class Collector:
                         self.deferred.setdefault(id(module), (module, []))[1].append(
                             (attribute, value, fact, _held_tensors(value, torch)))
                     else:
-                        self.add("TL004", module, attribute, value, POSITIVE)
+                        self.plain.append(
+                            (module, attribute, value, self.add("TL004", module, attribute, value, POSITIVE)))
                 elif contents.tensor_aliases:
                     self.add("TL004", module, attribute, value, NEUTRAL, "alias of registered tensors")
         return escaped
@@ -224,6 +230,28 @@ class Collector:
                 else:
                     self.replace(fact, POSITIVE, f"base overrides {how} ({self.definer(type(module), overrides)}) "
                                                  "without moving it")
+
+    def check_moved_by_holders(self) -> None:
+        """Plain state of a module whose own class does not move it, but a module holding it overrides
+        ``_apply`` and moves it there (``m.stride = fn(m.stride)``): neutral, found by calling the root's."""
+        for root in self.roots:
+            holders = sorted({
+                self.definer(type(module), ("_apply",)) for module in root.modules()
+                if "_apply" in self.overrides(type(module))
+            } - {""})
+            inside = {id(module) for module in root.modules()}
+            entries = [entry for entry in self.plain if id(entry[0]) in inside and entry[3].verdict == POSITIVE]
+            if not holders or not entries:
+                continue
+            try:
+                root._apply(lambda t: t.clone())
+            except Exception:  # noqa: BLE001 - an override that cannot be exercised leaves the sites as they are
+                continue
+            for module, attribute, old, fact in entries:
+                now = module.__dict__.get(attribute, _MISSING)
+                tensors = _held_tensors(old, self.torch)
+                if now is not old or any(a is not b for a, b in zip(_held_tensors(now, self.torch), tensors)):
+                    self.replace(fact, NEUTRAL, f"moved by the _apply of a module holding it ({', '.join(holders)})")
 
     @staticmethod
     def definer(cls: type, names: tuple[str, ...]) -> str:

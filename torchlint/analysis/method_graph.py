@@ -16,7 +16,7 @@ from torchlint.outline.file_model import ClassInfo
 from torchlint.source.syntax import first_parameter
 
 
-def _is_super_call(node: cst.BaseExpression) -> bool:
+def is_super_call(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
@@ -33,7 +33,7 @@ def _called_method_names(function: cst.FunctionDef) -> set[str]:
             receiver = func.value
             if isinstance(receiver, cst.Name) and receiver.value == self_name:
                 names.add(func.attr.value)
-            elif _is_super_call(receiver):
+            elif is_super_call(receiver):
                 names.add(func.attr.value)
 
     function.body.visit(Finder())

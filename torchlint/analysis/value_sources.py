@@ -20,8 +20,9 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
-from torchlint.analysis.events import AttributeAssignment, Context
+from torchlint.analysis.events import AttributeAssignment, Context, Phase
 from torchlint.analysis.function_index import FunctionIndex, Occurrence, function_index
+from torchlint.analysis.method_graph import is_super_call, methods_named
 from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.tensor_inference import InferenceContext, infer
 from torchlint.analysis.values import UNKNOWN, Kind, ValueFact, merge
@@ -185,6 +186,44 @@ def _calls_getattr_on(node: cst.BaseExpression, self_id: Optional[str]) -> bool:
         isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "getattr"
         and bool(node.args) and isinstance(node.args[0].value, cst.Name) and node.args[0].value.value == self_id
     )
+
+
+_HELPERS: dict[int, tuple[Context, list[Sources]]] = {}  # by class analysis: its construction helpers
+
+
+def _construction_helpers(context: Context) -> list[Sources]:
+    """The methods other than ``__init__`` that construction may run: called as ``self.m(...)`` or
+    ``super().m(...)`` from an ``__init__`` of the class order, or from a method so called (matched by name
+    over the class order, as :mod:`torchlint.analysis.method_graph` does), undecorated."""
+    cached = _HELPERS.get(id(context))
+    if cached is not None and cached[0] is context:
+        return cached[1]
+    order = context.class_order
+    reached = {"__init__"}
+    pending = ["__init__"]
+    while pending:
+        for method in methods_named(order, [pending.pop()]):
+            self_id = first_parameter(method)
+            for call in function_index(context.model, method).calls:
+                func = call.func
+                if not isinstance(func, cst.Attribute):
+                    continue
+                receiver = func.value
+                own = isinstance(receiver, cst.Name) and receiver.value == self_id
+                called = func.attr.value
+                if (own or is_super_call(receiver)) and called not in reached and any(
+                    called in cls.methods for cls in order
+                ):
+                    reached.add(called)
+                    pending.append(called)
+    helpers = [
+        Sources(context, method) for method in methods_named(order, sorted(reached - {"__init__"}))
+        if not method.decorators
+    ]
+    if len(_HELPERS) > 64:
+        _HELPERS.clear()
+    _HELPERS[id(context)] = (context, helpers)
+    return helpers
 
 
 def methods(context: Context) -> list[cst.FunctionDef]:
@@ -377,7 +416,20 @@ class Sources:
             source.elements.extend(
                 self._added_elements(lambda node: is_self_attribute(node, self.self_id, attribute), chain)
             )
+            if event.phase is Phase.INIT:
+                source.elements.extend(self._added_while_constructing(attribute))
         return source
+
+    def _added_while_constructing(self, attribute: str) -> list[Element]:
+        """Elements that the other methods construction runs (``self.update_layer(...)`` from an
+        ``__init__`` of the class order, and what they call on ``self``) add to ``self.<attribute>``."""
+        added: list[Element] = []
+        for inner in _construction_helpers(self.context):
+            if inner.function is self.function or attribute not in inner.index.attributes:
+                continue
+            self_id = inner.self_id
+            added.extend(inner._added_elements(lambda node, own=self_id: is_self_attribute(node, own, attribute), []))
+        return added
 
     def helper_container(self, event: AttributeAssignment) -> Optional[ContainerSource]:
         """The container that a helper builds and returns, for ``self.freqs = self._precompute(n)`` or
@@ -417,6 +469,8 @@ class Sources:
             source.elements.extend(
                 self._added_elements(lambda node: is_self_attribute(node, self.self_id, attribute), chain)
             )
+            if event.phase is Phase.INIT:
+                source.elements.extend(self._added_while_constructing(attribute))
         return source
 
     def _helper(self, call: cst.BaseExpression) -> Optional[tuple[cst.FunctionDef, bool]]:

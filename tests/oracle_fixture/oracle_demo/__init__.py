@@ -72,3 +72,20 @@ class NeedsArgument(nn.Module):
     def __init__(self, size):
         super().__init__()
         self.never = torch.ones(size)  # not built: needs an argument
+
+
+class StridedHead(nn.Module):
+    def __init__(self, levels):  # built only inside Detector
+        super().__init__()
+        self.stride = torch.zeros(levels)  # neutral: the holding model's _apply moves it
+
+
+class Detector(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.head = StridedHead(3)
+
+    def _apply(self, fn, recurse=True):
+        self = super()._apply(fn, recurse)
+        self.head.stride = fn(self.head.stride)
+        return self
