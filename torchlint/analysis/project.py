@@ -85,10 +85,12 @@ def _shown_path(path: str) -> str:
 
 T = TypeVar("T")
 
-OUTLINES_KEPT = 1024  # outlines are small, but a run over a huge tree must not keep every one of them
-# Installed packages' outlines are kept apart and in greater number: outlining one file resolves the bases of
-# its classes, so a file importing transformers or peft outlines a couple of thousand of their files, and
-# with the project's limit they were outlined again and again (over ten minutes for peft's peft_model.py).
+# Outlines are small (a few kB each), but a run over a huge tree must not keep every one of them. The limit
+# is well above what one file's lookups reach: a file importing transformers or peft outlines a couple of
+# thousand of their files, and with a limit of 1,024 they were outlined again and again (eight minutes for
+# peft's peft_model.py, linted where peft is installed, so that transformers counts as the project's own).
+OUTLINES_KEPT = 16384
+# Installed packages' outlines are kept apart (a project file changes; an installed one is read once).
 INSTALLED_OUTLINES_KEPT = 16384
 
 

@@ -23,7 +23,6 @@ from torchlint.outline.annotations import TENSOR_TYPES
 from torchlint.outline.ast_names import dotted
 from torchlint.outline.class_lookup import lookup_class
 from torchlint.outline.imports import ImportMap, relative_module
-from torchlint.outline.module_marking import mark_module_classes
 from torchlint.outline.outside_writes import constructor_of_attribute_write
 from torchlint.source.ast_walk import walk
 from torchlint.source.parsing import python_tree
@@ -40,11 +39,30 @@ class ClassOutline:
     base_names: tuple[Optional[str], ...]  # each base as written (``nn.Module``), None when not a dotted name
     methods: frozenset[str]
     bases: list[Union[ClassOutline, str, None]] = field(default_factory=list)  # once resolved
-    is_module: bool = False
     line: int = 0  # of the ``class`` statement, to find it again in the file's tree
     # the names its methods assign as ``self.<name> = ...`` (or setattr(self, "name", ...)), with the line of
     # the first such assignment: what a subclass in another file must know before it registers the name
     assigned: dict[str, int] = field(default_factory=dict)
+    # whether an outside base (a qualified name) is a module class; set by resolve()
+    outside_is_module: Optional[Callable[[str], bool]] = field(default=None, repr=False)
+    _module: Optional[bool] = field(default=None, repr=False)
+
+    @property
+    def is_module(self) -> bool:
+        """Whether one of its bases is a module class: asked of the bases only when first needed, since an
+        outline read for one name (a function another file imports) would otherwise resolve the bases of
+        every class of its file, and theirs, through installed packages."""
+        if self._module is None:
+            self._module = False  # while it is being decided: a cycle of bases makes no module
+            outside = self.outside_is_module
+            self._module = outside is not None and any(
+                outside(base) if isinstance(base, str) else base is not None and base.is_module for base in self.bases
+            )
+        return self._module
+
+    @is_module.setter
+    def is_module(self, value: bool) -> None:
+        self._module = value
 
 
 @dataclass(eq=False)
@@ -270,7 +288,12 @@ def _lookup_class(model: Outline, scope: int, dotted: str) -> Optional[ClassOutl
 
 
 def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Callable[[str], bool]) -> None:
-    """Fill each class's ``bases`` and ``is_module``, as :func:`torchlint.outline.module_classes.resolve_bases` does."""
+    """Fill each class's ``bases``, and let its ``is_module`` be decided when first asked, as
+    :func:`torchlint.outline.module_classes.resolve_bases` decides it for a file's classes."""
+
+    def outside(base: str) -> bool:
+        return is_module_base(base, extra_bases) or external_is_module(base)
+
     for info in model.classes:
         bases: list[Union[ClassOutline, str, None]] = []
         for name in info.base_names:
@@ -280,7 +303,8 @@ def resolve(model: Outline, extra_bases: frozenset[str], external_is_module: Cal
             else:
                 bases.append(_lookup_class(model, info.scope, name) if name else None)
         info.bases = bases
-    mark_module_classes(model.classes, lambda base: is_module_base(base, extra_bases) or external_is_module(base))
+        info.outside_is_module = outside
+        info._module = None
 
 
 def builds_modules_outside(model: Outline, extra: frozenset[str], external_is_module: Callable[[str], bool]) -> bool:
