@@ -3,8 +3,9 @@
 ## What it does
 Checks for `nn.Parameter`s or tensors that `__init__` stores in a plain `list`, `tuple` or `dict` attribute
 (a display, a comprehension, `list(...)`/`tuple(...)` of one, or an empty list or dict filled later in
-`__init__`, also when a method of the class or a function of the file builds it and returns it:
-`self.freqs = self._precompute(n)`), and for tuples of tensors returned by torch (`torch.meshgrid`,
+`__init__` or by a method construction runs, `self.tables = {}` then `self.update_layer(name)` filling
+`self.tables[name] = ...`; also when a method of the class or a function of the file builds it and returns
+it: `self.freqs = self._precompute(n)`), and for tuples of tensors returned by torch (`torch.meshgrid`,
 `torch.chunk`, ...) kept as an attribute.
 
 ## Why is this bad?
