@@ -16,12 +16,27 @@ from torchlint.outline.file_model import ClassInfo
 from torchlint.source.syntax import first_parameter
 
 
-def is_super_call(node: cst.BaseExpression) -> bool:
+def _is_super_call(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
 
 
-def _called_method_names(function: cst.FunctionDef) -> set[str]:
-    """Names ``m`` of ``self.m(...)`` and ``super().m(...)`` calls anywhere in ``function``."""
+_CALLED: dict[int, tuple[cst.FunctionDef, frozenset[str]]] = {}  # by function: what it calls on self
+
+
+def _called_method_names(function: cst.FunctionDef) -> frozenset[str]:
+    """Names ``m`` of ``self.m(...)`` and ``super().m(...)`` calls anywhere in ``function`` (found once per
+    function: every finding that asks what construction runs asks it of the same methods)."""
+    kept = _CALLED.get(id(function))
+    if kept is not None and kept[0] is function:
+        return kept[1]
+    if len(_CALLED) > 4096:
+        _CALLED.clear()
+    names = _find_called_method_names(function)
+    _CALLED[id(function)] = (function, names)
+    return names
+
+
+def _find_called_method_names(function: cst.FunctionDef) -> frozenset[str]:
     self_name = first_parameter(function)
     names: set[str] = set()
 
@@ -33,11 +48,11 @@ def _called_method_names(function: cst.FunctionDef) -> set[str]:
             receiver = func.value
             if isinstance(receiver, cst.Name) and receiver.value == self_name:
                 names.add(func.attr.value)
-            elif is_super_call(receiver):
+            elif _is_super_call(receiver):
                 names.add(func.attr.value)
 
     function.body.visit(Finder())
-    return names
+    return frozenset(names)
 
 
 def methods_named(classes: Iterable[ClassInfo], names: Iterable[str]) -> list[cst.FunctionDef]:

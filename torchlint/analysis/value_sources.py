@@ -22,7 +22,7 @@ import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context, Phase
 from torchlint.analysis.function_index import FunctionIndex, Occurrence, function_index
-from torchlint.analysis.method_graph import is_super_call, methods_named
+from torchlint.analysis.method_graph import construction_methods, methods_named
 from torchlint.analysis.parameters import parameter_fact
 from torchlint.analysis.tensor_inference import InferenceContext, infer
 from torchlint.analysis.values import UNKNOWN, Kind, ValueFact, merge
@@ -192,30 +192,13 @@ _HELPERS: dict[int, tuple[Context, list[Sources]]] = {}  # by class analysis: it
 
 
 def _construction_helpers(context: Context) -> list[Sources]:
-    """The methods other than ``__init__`` that construction may run: called as ``self.m(...)`` or
-    ``super().m(...)`` from an ``__init__`` of the class order, or from a method so called (matched by name
-    over the class order, as :mod:`torchlint.analysis.method_graph` does), undecorated."""
+    """The methods other than ``__init__`` that construction may run
+    (:func:`torchlint.analysis.method_graph.construction_methods`), undecorated."""
     cached = _HELPERS.get(id(context))
     if cached is not None and cached[0] is context:
         return cached[1]
     order = context.class_order
-    reached = {"__init__"}
-    pending = ["__init__"]
-    while pending:
-        for method in methods_named(order, [pending.pop()]):
-            self_id = first_parameter(method)
-            for call in function_index(context.model, method).calls:
-                func = call.func
-                if not isinstance(func, cst.Attribute):
-                    continue
-                receiver = func.value
-                own = isinstance(receiver, cst.Name) and receiver.value == self_id
-                called = func.attr.value
-                if (own or is_super_call(receiver)) and called not in reached and any(
-                    called in cls.methods for cls in order
-                ):
-                    reached.add(called)
-                    pending.append(called)
+    reached = construction_methods(order)
     helpers = [
         Sources(context, method) for method in methods_named(order, sorted(reached - {"__init__"}))
         if not method.decorators
