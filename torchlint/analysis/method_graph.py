@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
+from torchlint.analysis.function_index import walk
 from torchlint.outline.file_model import ClassInfo
 from torchlint.source.syntax import first_parameter
 
@@ -39,19 +40,15 @@ def _called_method_names(function: cst.FunctionDef) -> frozenset[str]:
 def _find_called_method_names(function: cst.FunctionDef) -> frozenset[str]:
     self_name = first_parameter(function)
     names: set[str] = set()
-
-    class Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if not isinstance(func, cst.Attribute):
-                return
-            receiver = func.value
-            if isinstance(receiver, cst.Name) and receiver.value == self_name:
-                names.add(func.attr.value)
-            elif _is_super_call(receiver):
-                names.add(func.attr.value)
-
-    function.body.visit(Finder())
+    for node, _, _ in walk(function.body):
+        if type(node) is not cst.Call:
+            continue
+        func = node.func  # type: ignore[attr-defined]
+        if not isinstance(func, cst.Attribute):
+            continue
+        receiver = func.value
+        if (isinstance(receiver, cst.Name) and receiver.value == self_name) or _is_super_call(receiver):
+            names.add(func.attr.value)
     return frozenset(names)
 
 

@@ -6,6 +6,7 @@ A call whose arguments already span lines, or a statement that shares its line w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -13,32 +14,48 @@ import libcst as cst
 STEP = "    "  # the formatters' indentation of a call's arguments
 
 
+_CODEGEN = cst.Module(body=[])
+
+
 def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
+    return _CODEGEN.code_for_node(node)
+
+
+_BLOCKS = ("body", "orelse", "handlers", "finalbody", "cases")  # the fields of compound statements that hold code
 
 
 class _Lines:
     """Every line of a module that holds a single small statement, with its indentation: found in one walk
     over the statements (a fix per finding asks for its own line; walking from the module each time made a
-    file with hundreds of findings quadratic)."""
+    file with hundreds of findings quadratic). The walk reads only the fields that hold statements: asking
+    LibCST for a node's ``children`` costs about as much as generating its code."""
 
     def __init__(self, module: cst.Module) -> None:
         self.module = module  # keeps the nodes, and so their identities, alive
         self.of: dict[int, tuple[str, cst.SimpleStatementLine]] = {}
-        self._walk(module, "")
+        self._statements(module.body, "")
 
-    def _walk(self, node: cst.CSTNode, indent: str) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            if len(node.body) == 1:
-                self.of[id(node.body[0])] = (indent, node)
-            return
-        if isinstance(node, (cst.BaseExpression, cst.SimpleStatementSuite)):
-            return
-        for child in node.children:
-            inner = indent
-            if isinstance(child, cst.IndentedBlock):
-                inner = indent + (child.indent if child.indent is not None else self.module.default_indent)
-            self._walk(child, inner)
+    def _statements(self, statements: Sequence[cst.CSTNode], indent: str) -> None:
+        for statement in statements:
+            if isinstance(statement, cst.SimpleStatementLine):
+                if len(statement.body) == 1:
+                    self.of[id(statement.body[0])] = (indent, statement)
+            else:
+                self._compound(statement, indent)
+
+    def _compound(self, node: cst.CSTNode, indent: str) -> None:
+        for name in _BLOCKS:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if isinstance(value, cst.IndentedBlock):
+                inner = indent + (value.indent if value.indent is not None else self.module.default_indent)
+                self._statements(value.body, inner)
+            elif isinstance(value, (list, tuple)):  # except handlers, match cases
+                for part in value:
+                    self._compound(part, indent)
+            elif isinstance(value, cst.CSTNode) and not isinstance(value, cst.SimpleStatementSuite):
+                self._compound(value, indent)  # else / finally clauses, elif chains
 
 
 _last: list[_Lines] = []  # the lines of the module last asked about (a module's fixes are made together)
