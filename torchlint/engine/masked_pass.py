@@ -15,7 +15,7 @@ complete pass then decides.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Optional
 
 import libcst as cst
@@ -57,16 +57,22 @@ def masked_text(text: str, rules: Sequence[Rule]) -> Optional[str]:
 
 
 def finds_nothing(
-    text: str, path: str, rules: Sequence[Rule], settings: Settings = DEFAULT, project: Optional[Project] = None
+    text: str,
+    path: str,
+    rules: Sequence[Rule],
+    settings: Settings = DEFAULT,
+    project: Optional[Project] = None,
+    parser: Callable[[str], cst.Module] = parse,
 ) -> bool:
-    """True when the masked pass shows that ``text`` has no findings; False when it cannot tell."""
+    """True when the masked pass shows that ``text`` has no findings; False when it cannot tell. ``parser``
+    parses the masked text (the language server's reuses the trees of unchanged regions)."""
     if not _enabled:
         return False
     masked = masked_text(text, rules)
     if masked is None:
         return False
     try:
-        module = parse(masked)
+        module = parser(masked)
     except cst.ParserSyntaxError:
         return False
     counted = classes_analysed()

@@ -12,11 +12,12 @@ import libcst as cst
 
 from torchlint.contract.diagnostics import Diagnostic
 from torchlint.engine.fix_loop import FixError, fix_text
-from torchlint.engine.linter import lint_module, parse, syntax_error, without_analysis
+from torchlint.engine.linter import lint_module, syntax_error, without_analysis
 from torchlint.engine.masked_pass import finds_nothing
 from torchlint.run.runner import Job
 from torchlint.server.guarded_rules import guard
 from torchlint.server.open_buffers import BufferProject
+from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.deep_stack import call_with_deep_stack
 
 
@@ -30,6 +31,14 @@ class LintResult:
     sources: frozenset[str] = frozenset()  # the other files (absolute paths) the diagnostics were drawn from
 
 
+# the trees of the regions of the texts linted in this process: an edit re-parses only the regions it changed
+_REGIONS = RegionTrees()
+
+
+def _parse(text: str) -> cst.Module:
+    return parse_in_regions(text, _REGIONS)
+
+
 def _lint(text: str, path: str, job: Job, result: LintResult, masked: bool) -> None:
     rules = guard(job.rules_for(path), lambda code, error: result.errors.append(
         f"{path}: rule {code} failed ({type(error).__name__}: {error}); the other rules' findings are shown"
@@ -38,10 +47,10 @@ def _lint(text: str, path: str, job: Job, result: LintResult, masked: bool) -> N
     if quick is not None:
         result.diagnostics = quick
         return
-    if masked and finds_nothing(text, path, rules, job.settings, job.project):
+    if masked and finds_nothing(text, path, rules, job.settings, job.project, _parse):
         return  # the command line's masked first pass: a file without findings is done without a full parse
     try:
-        module = parse(text)
+        module = _parse(text)
     except cst.ParserSyntaxError as error:
         result.diagnostics = [syntax_error(path, error, text)]
         return
