@@ -100,13 +100,21 @@ class _Finder:
             for element in elements:
                 self._record(element, statement, fact, None)
 
+    def _may_write(self, target: cst.BaseExpression) -> bool:
+        """Whether assigning to ``target`` may write ``self``: only then is the value inferred."""
+        if isinstance(target, cst.Attribute):
+            return self._is_self(target.value)
+        return isinstance(target, (cst.Tuple, cst.List))
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        if not any(self._may_write(target.target) for target in node.targets):
+            return
         value = infer(node.value, self.ctx)
         for target in node.targets:
             self._record(target.target, node, value, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
+        if node.value is not None and self._may_write(node.target):
             self._record(node.target, node, infer(node.value, self.ctx), node.value)
 
     def visit_Expr(self, node: cst.Expr) -> None:

@@ -93,6 +93,9 @@ def syntax_error(path: str, error: cst.ParserSyntaxError, text: str) -> Diagnost
     return Diagnostic(path, line, column, SYNTAX_ERROR_CODE, text, line, column)
 
 
+PositionFinder = Callable[[cst.Module, Sequence[cst.CSTNode], bool], Mapping[cst.CSTNode, CodeRange]]
+
+
 def position_findings(
     module: cst.Module,
     path: str,
@@ -153,14 +156,16 @@ def lint_module(
     settings: Settings = DEFAULT,
     project: Optional[Project] = None,
     noqa: bool = True,
+    locate: PositionFinder = node_positions,
 ) -> list[Diagnostic]:
-    """With ``noqa=False``, flake8's ``# noqa`` comments are not applied (flake8 applies them itself)."""
+    """With ``noqa=False``, flake8's ``# noqa`` comments are not applied (flake8 applies them itself).
+    ``locate`` finds the findings' positions (the language server's keeps what it found in unchanged regions)."""
     findings = analyse(module, rules, settings, project, path)
     listeners = _listens_for_suppressions(rules)
     if not findings and not (listeners and _may_have_suppressions(text)):
         return []
     need_comments = bool(listeners) or may_have_directives(text)
-    positions = node_positions(module, [finding.node for finding in findings], comments=need_comments)
+    positions = locate(module, [finding.node for finding in findings], need_comments)
     comments = comments_with_lines(positions) if need_comments else ()
     positioned = position_findings(module, path, findings, positions)
     # every # noqa matters only to rules that report unused ones; otherwise those on reported lines do

@@ -19,6 +19,7 @@ from torchlint.server.guarded_rules import guard
 from torchlint.server.open_buffers import BufferProject
 from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.deep_stack import call_with_deep_stack
+from torchlint.source.region_positions import RegionPositions
 
 
 @dataclass
@@ -33,6 +34,7 @@ class LintResult:
 
 # the trees of the regions of the texts linted in this process: an edit re-parses only the regions it changed
 _REGIONS = RegionTrees()
+_POSITIONS = RegionPositions(_REGIONS)
 
 
 def _parse(text: str) -> cst.Module:
@@ -54,7 +56,7 @@ def _lint(text: str, path: str, job: Job, result: LintResult, masked: bool) -> N
     except cst.ParserSyntaxError as error:
         result.diagnostics = [syntax_error(path, error, text)]
         return
-    result.diagnostics = lint_module(module, text, path, rules, job.settings, job.project)
+    result.diagnostics = lint_module(module, text, path, rules, job.settings, job.project, locate=_POSITIONS)
     result.module = module
 
 

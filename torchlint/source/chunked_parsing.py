@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 import libcst as cst
@@ -26,6 +27,7 @@ from torchlint.source.lines import line_ending, physical_lines
 from torchlint.source.parsing import parse, python_tree
 
 _DEFAULT_INDENT = "    "
+_KEPT_ASSEMBLIES = 4
 _BLOCK_STATEMENTS = (
     cst.ClassDef, cst.FunctionDef, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Match,
 )
@@ -56,13 +58,27 @@ def _has_indented_block(module: cst.Module) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Assembly:
+    """How a module was put together: each region's own tree and the number of lines before it."""
+
+    module: cst.Module
+    regions: tuple[tuple[cst.Module, int], ...]
+
+
 class RegionTrees:
-    """The trees of the regions parsed so far, by their text (the last ``limit`` kept)."""
+    """The trees of the regions parsed so far, by their text (the last ``limit`` kept), and how the last few
+    modules were put together from them (:attr:`assemblies`, for positions found region by region)."""
 
     def __init__(self, limit: int = 20_000) -> None:
         self.limit = limit
         self._trees: dict[str, cst.Module] = {}
         self.parsed = 0  # regions parsed (not reused), for tests and benchmarks
+        self.assemblies: list[Assembly] = []  # the most recent first
+
+    def assembly(self, module: cst.Module) -> Optional[Assembly]:
+        """How ``module`` was put together, when it is one of the last few assembled here."""
+        return next((found for found in self.assemblies if found.module is module), None)
 
     def tree(self, region: str, fresh: bool = False) -> cst.Module:
         """The tree of ``region``; with ``fresh``, a new parse (one text's two equal regions must not share
@@ -136,8 +152,16 @@ def parse_in_regions(text: str, trees: RegionTrees) -> cst.Module:
         return parse(text)
     seen: set[str] = set()
     parts = []
+    offsets = []
+    lines = 0
     for region in texts:
         parts.append(trees.tree(region, fresh=region in seen))
         seen.add(region)
+        offsets.append(lines)
+        lines += len(physical_lines(region))
     module = _assemble(texts, parts)
-    return module if module is not None else parse(text)
+    if module is None:
+        return parse(text)
+    trees.assemblies.insert(0, Assembly(module, tuple(zip(parts, offsets))))
+    del trees.assemblies[_KEPT_ASSEMBLIES:]
+    return module
