@@ -149,12 +149,18 @@ def _assigned_names(statement: ast.stmt) -> Optional[frozenset[str]]:
     return None
 
 
+# What a function's body spells, by the body's text (and the name of ``self`` and the rules' needs): the
+# language server plans the masked pass of the same file on every edit, and most bodies did not change.
+_SCANNED: dict[tuple[Optional[str], frozenset[BodyNeed], str], Unit] = {}
+_KEPT_SCANS = 4096
+
+
 class _Collector:
     """The units of a file, and every name spelled in the code that is always kept."""
 
     def __init__(self, lines: Sequence[str], needs: Collection[BodyNeed]) -> None:
         self.lines = lines
-        self.needs = needs
+        self.needs = frozenset(needs)
         self.units: list[Unit] = []
         self.kept_names: set[str] = set()
         self._family: dict[str, str] = {}  # class name -> a class name standing for its family (union-find)
@@ -170,7 +176,17 @@ class _Collector:
         unit = Unit(frozenset({node.name}), is_method, _body_span(node, self.lines))
         if is_method:
             unit.family = self._owner[-1]
-        self.units.append(_scan(unit, node.body, _first_parameter(node) if is_method else None, self.needs))
+        self_name = _first_parameter(node) if is_method else None
+        key = (self_name, self.needs, "\n".join(self.lines[node.body[0].lineno - 1:node.end_lineno]))
+        scanned = _SCANNED.pop(key, None)
+        if scanned is None:
+            scanned = _scan(Unit(unit.defines, is_method, None), node.body, self_name, self.needs)
+        _SCANNED[key] = scanned  # the most recently used last
+        if len(_SCANNED) > _KEPT_SCANS:
+            del _SCANNED[next(iter(_SCANNED))]
+        unit.mentions, unit.own_mentions, unit.names = scanned.mentions, scanned.own_mentions, scanned.names
+        unit.writes, unit.kept = scanned.writes, scanned.kept
+        self.units.append(unit)
 
     def _class_names(self, statements: Iterable[ast.stmt]) -> None:
         for statement in statements:
