@@ -57,3 +57,20 @@ def test_equal_regions_of_one_text_do_not_share_nodes() -> None:
 def test_unparsable_text_raises_as_a_whole_parse_does() -> None:
     with pytest.raises(cst.ParserSyntaxError):
         parse_in_regions("class A:\n    def f(:\n", RegionTrees())
+
+
+def test_function_indexes_carry_over_to_the_next_version() -> None:
+    from torchlint.analysis.function_index import function_index
+    from torchlint.outline.file_model import build_file_model
+
+    text = "class A:\n    def f(self):\n        return self.x\n\n\nclass B:\n    def g(self):\n        return 1\n"
+    trees = RegionTrees()
+    first = parse_in_regions(text, trees)
+    second = parse_in_regions(text.replace("return 1", "return 2"), trees)
+    old_f, old_g = (statement.body.body[0] for statement in first.body)  # type: ignore[attr-defined]
+    new_f, new_g = (statement.body.body[0] for statement in second.body)  # type: ignore[attr-defined]
+    before, after = build_file_model(first, None), build_file_model(second, None)
+    assert new_f is old_f and new_g is not old_g
+    assert function_index(after, new_f) is function_index(before, old_f)
+    index = function_index(after, new_g)
+    assert index is not function_index(before, old_g) and index.function is new_g

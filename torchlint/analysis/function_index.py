@@ -184,16 +184,26 @@ def _build(function: cst.FunctionDef) -> FunctionIndex:
 
 
 _cache: weakref.WeakKeyDictionary[FileModel, dict[int, FunctionIndex]] = weakref.WeakKeyDictionary()
+# the last functions indexed in any file model, by identity: the language server's trees keep the nodes of the
+# regions an edit did not change, so their indexes carry over to the next version's model
+_recent: dict[int, FunctionIndex] = {}
+_KEPT_RECENT = 512
 
 
 def function_index(model: FileModel, function: cst.FunctionDef) -> FunctionIndex:
-    """The index of ``function`` (a function of ``model``'s tree), built once per file model."""
+    """The index of ``function`` (a function of ``model``'s tree), built once per file model (and reused for
+    the same node in another model)."""
     indexes = _cache.get(model)
     if indexes is None:
         indexes = {}
         _cache[model] = indexes
     index = indexes.get(id(function))
     if index is None or index.function is not function:
-        index = _build(function)
+        index = _recent.pop(id(function), None)
+        if index is None or index.function is not function:
+            index = _build(function)
         indexes[id(function)] = index
+        _recent[id(function)] = index  # the most recently used last
+        if len(_recent) > _KEPT_RECENT:
+            del _recent[next(iter(_recent))]
     return index
