@@ -19,6 +19,8 @@ from torchlint.server.guarded_rules import guard
 from torchlint.server.open_buffers import BufferProject
 from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.deep_stack import call_with_deep_stack
+from torchlint.source.parsing import keep_tree
+from torchlint.source.python_regions import PythonRegionTrees
 from torchlint.source.region_positions import RegionPositions
 
 
@@ -35,6 +37,7 @@ class LintResult:
 # the trees of the regions of the texts linted in this process: an edit re-parses only the regions it changed
 _REGIONS = RegionTrees()
 _POSITIONS = RegionPositions(_REGIONS)
+_PYTHON_REGIONS = PythonRegionTrees()
 
 
 def _parse(text: str) -> cst.Module:
@@ -42,6 +45,7 @@ def _parse(text: str) -> cst.Module:
 
 
 def _lint(text: str, path: str, job: Job, result: LintResult, masked: bool) -> None:
+    keep_tree(text, _PYTHON_REGIONS.tree(text))  # what the outline and the masked pass read, region by region
     rules = guard(job.rules_for(path), lambda code, error: result.errors.append(
         f"{path}: rule {code} failed ({type(error).__name__}: {error}); the other rules' findings are shown"
     ))

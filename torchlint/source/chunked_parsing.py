@@ -3,20 +3,20 @@ the trees of every region the edit did not touch.
 
 A language server re-checks a file on every keystroke, and LibCST's parse of a 3,000-line modeling file
 costs a quarter of a second or more; an edit changes one class. The text is cut before each top-level
-``class`` and ``def`` (at its first decorator), where the tokenizer is at the top level with no bracket
-open; each region is parsed as a module of its own (kept by its text in a :class:`RegionTrees`), and the
+``class`` and ``def`` (at its first decorator; :mod:`torchlint.source.regions`); each region is parsed as a
+module of its own (kept by its text in a :class:`RegionTrees`), and the
 regions' statements are put together into one module that is the same tree a parse of the whole text
 gives: the lines after a region's last statement (its module footer) are the leading lines of the next
 region's first statement, as LibCST attaches them.
 
 A region parsed alone infers its own default indentation and newline. Where that could differ from the
 whole file's (a region whose first indented block or first line ending is not the file's), the whole text
-is parsed instead; so is a text Python's own parser rejects, so that LibCST reports its error.
+is parsed instead; so is a text with a region that does not parse alone, so that LibCST reports the
+error of the whole text.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -24,31 +24,14 @@ from typing import Optional
 import libcst as cst
 
 from torchlint.source.lines import line_ending, physical_lines
-from torchlint.source.parsing import parse, python_tree
+from torchlint.source.parsing import parse
+from torchlint.source.regions import regions
 
 _DEFAULT_INDENT = "    "
 _KEPT_ASSEMBLIES = 4
 _BLOCK_STATEMENTS = (
     cst.ClassDef, cst.FunctionDef, cst.If, cst.For, cst.While, cst.With, cst.Try, cst.TryStar, cst.Match,
 )
-
-
-def _region_starts(tree: ast.Module) -> list[int]:
-    """The 1-based first lines of the top-level classes and functions, decorators included."""
-    starts = []
-    for statement in tree.body:
-        if isinstance(statement, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            starts.append(min([statement.lineno, *(decorator.lineno for decorator in statement.decorator_list)]))
-    return starts
-
-
-def regions(text: str, tree: ast.Module) -> list[str]:
-    """``text`` cut before each top-level class and function (no region is empty; they join to ``text``)."""
-    lines = physical_lines(text, keepends=True)
-    cuts = [0, *(start - 1 for start in _region_starts(tree)), len(lines)]
-    return [
-        "".join(lines[first:last]) for first, last in zip(cuts, cuts[1:]) if last > first
-    ]
 
 
 def _has_indented_block(module: cst.Module) -> bool:
@@ -143,22 +126,23 @@ def _assemble(texts: Sequence[str], parts: Sequence[cst.Module]) -> Optional[cst
 
 
 def parse_in_regions(text: str, trees: RegionTrees) -> cst.Module:
-    """The LibCST tree of ``text``, equal to ``parse(text)``, built from the regions' trees in ``trees``."""
-    tree = python_tree(text)
-    if tree is None or not text:
-        return parse(text)
-    texts = regions(text, tree)
+    """The LibCST tree of ``text``, equal to ``parse(text)``, built from the regions' trees in ``trees``
+    (a region that does not parse alone makes it a parse of the whole text, which reports the error)."""
+    texts = regions(text)
     if len(texts) < 2:
         return parse(text)
     seen: set[str] = set()
     parts = []
     offsets = []
     lines = 0
-    for region in texts:
-        parts.append(trees.tree(region, fresh=region in seen))
-        seen.add(region)
-        offsets.append(lines)
-        lines += len(physical_lines(region))
+    try:
+        for region in texts:
+            parts.append(trees.tree(region, fresh=region in seen))
+            seen.add(region)
+            offsets.append(lines)
+            lines += len(physical_lines(region))
+    except cst.ParserSyntaxError:
+        return parse(text)
     module = _assemble(texts, parts)
     if module is None:
         return parse(text)

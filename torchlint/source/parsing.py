@@ -60,6 +60,13 @@ def python_tree(text: str) -> Optional[ast.Module]:
     return tree
 
 
+def keep_tree(text: str, tree: Optional[ast.Module]) -> None:
+    """Let :func:`python_tree` answer ``tree`` for ``text`` (this very string) without parsing it: the language
+    server puts a text's tree together from its regions' trees."""
+    _kept.insert(0, (text, tree))
+    del _kept[_KEPT_TREES:]
+
+
 def parse(text: str) -> cst.Module:
     """Parse with LibCST. Suspicious input is first given to CPython's own parser, which rejects what is
     nested too deeply cleanly (LibCST's native parser would recurse until the process crashes)."""
