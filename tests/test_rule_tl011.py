@@ -114,3 +114,27 @@ def test_the_finding_names_every_use() -> None:
     assert (found.line, found.column) == (8, 9)
     assert "used after construction (`device=self.device` in `forward`, `device=self.device` in `forward`, " \
            "`.to(self.device)` in `forward` and 1 more)" in found.message
+
+
+def test_a_device_every_caller_moves_again_does_no_harm() -> None:
+    """The negative twin (pytorch_forecasting's embedding_cat_variables): the positions made on the cached
+    device are only the helper's result, and the one caller moves them to the device it is given."""
+    module = import_fixture(PATHS[0], "evidence_tl011_moved_again")
+    model = module.MovedAgainByEveryCaller()
+    expected_out = model(torch.ones(2, 4))
+    model.to("meta")
+    assert model.device == "cpu"  # stale, and harmless
+    assert model(torch.ones(2, 4, device="meta")).device.type == "meta"
+    assert model(torch.ones(2, 4, device="meta"), torch.device("meta")).shape == expected_out.shape
+
+
+def test_one_caller_that_keeps_the_cached_device_breaks() -> None:
+    """The positive twin: the same helper, and one more caller that uses its result where it was made."""
+    module = import_fixture(PATHS[0], "evidence_tl011_one_caller")
+    model = module.OneCallerKeepsTheCachedDevice()
+    model.offsets()
+    model.to("meta")
+    assert model(torch.ones(2, 4, device="meta")).device.type == "meta"  # forward moves them again
+    assert model.positions(1).device.type == "cpu"
+    with pytest.raises(RuntimeError, match="device"):
+        model.offsets()
