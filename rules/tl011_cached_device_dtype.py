@@ -19,7 +19,10 @@ The finding points at the assignment that caches the value (the one line to chan
 after construction. Classes that override `_apply`, `to` or `cuda` (and may update the attribute
 themselves), attributes that another method assigns again later, and an integer or bool dtype chosen on
 purpose (`self.dtype = torch.uint8 if compact else torch.int32`: `.half()` does not cast integer tensors, so
-such a dtype must not follow the model) are not reported. Nor is a use whose tensor is only the result of a
+such a dtype must not follow the model) are not reported, and neither is the dtype a quantized layer computes
+in (a class that makes an integer or float8 `nn.Parameter`, or calls a `dequantize...` function): its
+packed weights do not follow `.half()` as a float layer's do, and diffusers and transformers refuse dtype
+casts of quantized models, so the dtype chosen for it stays right. Nor is a use whose tensor is only the result of a
 helper method that every caller in the class moves again at once: `pos = pos.repeat(b, 1).to(self.device)`
 then `return pos` in `positions`, and each call written `self.positions(b).to(device)` with a device that is
 not an attribute of the instance (where the helper put the tensor does not matter).
@@ -67,6 +70,7 @@ import libcst as cst
 from torchlint.analysis.events import AttributeAssignment, Context, Phase, TargetForm
 from torchlint.analysis.method_graph import construction_methods
 from torchlint.analysis.moved_results import moved_again_by_every_caller, returned_calls
+from torchlint.analysis.quantized_layers import is_quantized_layer
 from torchlint.contract.rule import BodyNeed, Finding, FindingIterator, Rule, Severity
 from torchlint.outline.file_model import ClassInfo
 from torchlint.source.syntax import first_parameter
@@ -208,6 +212,8 @@ class CachedDeviceOrDtype(Rule):
         if kind is None or (kind == "dtype" and _fixed_integer_dtype(event.value_node, event.context)):
             return
         class_order = event.context.class_order
+        if kind == "dtype" and is_quantized_layer(class_order, event.context.model.imports):
+            return  # a quantized layer computes in a dtype chosen for it
         at_construction = construction_methods(class_order)
         uses: list[tuple[str, str]] = []
         for cls in class_order:

@@ -138,3 +138,18 @@ def test_one_caller_that_keeps_the_cached_device_breaks() -> None:
     assert model.positions(1).device.type == "cpu"
     with pytest.raises(RuntimeError, match="device"):
         model.offsets()
+
+
+@pytest.mark.parametrize("name", ["QuantizedLinear", "DequantizedWhenUsed"])
+def test_a_quantized_layer_keeps_the_dtype_chosen_for_it(name: str) -> None:
+    """The dtype a quantized layer computes in is chosen for it: after .half() the packed weight is still
+    int8 (QuantizedLinear), the layer still computes in float32 and answers in the input's dtype."""
+    module = import_fixture(PATHS[0], f"evidence_tl011_{name}")
+    model = getattr(module, name)()
+    before = model(torch.ones(2, 4))
+    model.half()
+    after = model(torch.ones(2, 4, dtype=torch.float16))
+    assert model.compute_dtype == torch.float32 and after.dtype == torch.float16
+    assert torch.allclose(after.float(), before, atol=1e-2)  # float16 weights and output, float32 compute
+    if name == "QuantizedLinear":
+        assert model.qweight.dtype == torch.int8

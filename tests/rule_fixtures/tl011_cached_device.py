@@ -176,3 +176,29 @@ class MovedAgainByEveryCaller(nn.Module):  # pytorch_forecasting's embedding_cat
         positions = torch.arange(self.length)
         positions = positions.repeat(batch, 1).to(self.device)  # moved again by every caller
         return positions
+
+
+class QuantizedLinear(nn.Module):  # diffusers' BFL and nunchaku layers: packed weights, a compute dtype of their own
+    def __init__(self, compute_dtype=torch.float32):
+        super().__init__()
+        self.qweight = nn.Parameter(torch.ones(4, 4, dtype=torch.int8), requires_grad=False)
+        self.register_buffer("scale", torch.full((4, 1), 0.5))
+        self.compute_dtype = compute_dtype
+
+    def forward(self, x):
+        weight = self.qweight.to(self.compute_dtype) * self.scale.to(self.compute_dtype)
+        return torch.nn.functional.linear(x.to(self.compute_dtype), weight).to(x.dtype)
+
+
+def dequantize_rows(weight):
+    return weight.float()
+
+
+class DequantizedWhenUsed(nn.Linear):  # diffusers' GGUFLinear: the checkpoint's loader packs the weight
+    def __init__(self, compute_dtype=torch.float32):
+        super().__init__(4, 4, bias=False)
+        self.compute_dtype = compute_dtype
+
+    def forward(self, x):
+        weight = dequantize_rows(self.weight).to(self.compute_dtype)
+        return torch.nn.functional.linear(x.to(self.compute_dtype), weight).to(x.dtype)
