@@ -6,7 +6,8 @@ Checks for a device or dtype stored on the module in `__init__` (`self.device = 
 used to create or move tensors in `forward` or another method that runs after construction
 (`torch.zeros(n, device=self.device)`, `x.to(self.device)`, `dtype=self.dtype`).
 
-This rule is off by default; enable it with `--extend-select TL011`.
+This rule is on by default. It is a heuristic (severity warning): where a cached device or dtype is meant
+to stay what it was, say so with `# noqa: TL011` on the reported line.
 
 ## Why is this bad?
 `model.to("cuda")`, `.cuda()`, `.half()` and `.to(torch.bfloat16)` move and cast parameters, buffers and
@@ -198,7 +199,7 @@ class CachedDeviceOrDtype(Rule):
     code = "TL011"
     name = "cached-device-or-dtype"
     summary = "device or dtype cached on the module in __init__ and used for tensors after construction"
-    default_enabled = False
+    default_enabled = True  # precision 1.00 on the oracle packages, diffusers and timm (benchmarks/tl011_precision.md)
     severity = Severity.WARNING
     body_needs = frozenset({BodyNeed.DEVICE_DTYPE_USES})  # its findings are in methods run after construction
 

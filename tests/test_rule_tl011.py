@@ -1,4 +1,4 @@
-"""TL011 cached-device-or-dtype (off by default): the findings, and that the cached value goes stale."""
+"""TL011 cached-device-or-dtype (on by default): the findings, and that the cached value goes stale."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ PATHS = fixture_paths("tl011")
 NAME = re.compile(r"`self\.(\w+)` is a (device|dtype)")
 
 
-def test_off_by_default() -> None:
-    assert rule_by_code()["TL011"].default_enabled is False
+def test_on_by_default() -> None:
+    assert rule_by_code()["TL011"].default_enabled is True
     source = """
         import torch
         from torch import nn
@@ -31,7 +31,7 @@ def test_off_by_default() -> None:
             def forward(self, x):
                 return x + torch.zeros(3, device=self.device)
     """
-    assert findings(source) == []
+    assert findings(source) == [(8, 9, "TL011")]
 
 
 def test_there_are_fixtures() -> None:
