@@ -6,7 +6,8 @@ Checks for a device or dtype stored on the module in `__init__` (`self.device = 
 used to create or move tensors in `forward` or another method that runs after construction
 (`torch.zeros(n, device=self.device)`, `x.to(self.device)`, `dtype=self.dtype`).
 
-This rule is off by default; enable it with `--extend-select TL011`.
+This rule is on by default. It is a heuristic (severity warning): where a cached device or dtype is meant
+to stay what it was, say so with `# noqa: TL011` on the reported line.
 
 ## Why is this bad?
 `model.to("cuda")`, `.cuda()`, `.half()` and `.to(torch.bfloat16)` move and cast parameters, buffers and
@@ -19,7 +20,13 @@ The finding points at the assignment that caches the value (the one line to chan
 after construction. Classes that override `_apply`, `to` or `cuda` (and may update the attribute
 themselves), attributes that another method assigns again later, and an integer or bool dtype chosen on
 purpose (`self.dtype = torch.uint8 if compact else torch.int32`: `.half()` does not cast integer tensors, so
-such a dtype must not follow the model) are not reported.
+such a dtype must not follow the model) are not reported, and neither is the dtype a quantized layer computes
+in (a class that makes an integer or float8 `nn.Parameter`, or calls a `dequantize...` function): its
+packed weights do not follow `.half()` as a float layer's do, and diffusers and transformers refuse dtype
+casts of quantized models, so the dtype chosen for it stays right. Nor is a use whose tensor is only the result of a
+helper method that every caller in the class moves again at once: `pos = pos.repeat(b, 1).to(self.device)`
+then `return pos` in `positions`, and each call written `self.positions(b).to(device)` with a device that is
+not an attribute of the instance (where the helper put the tensor does not matter).
 
 A float dtype cached from a weight is the dangerous case: `self.dtype = base.weight.dtype` in `__init__` and
 `self.adapter(x.to(self.dtype))` in `forward` crash after `model.to(torch.bfloat16)` with a dtype mismatch
@@ -56,13 +63,17 @@ There is no automatic fix: which tensor the device or dtype should follow depend
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
 
 from torchlint.analysis.events import AttributeAssignment, Context, Phase, TargetForm
 from torchlint.analysis.method_graph import construction_methods
+from torchlint.analysis.moved_results import moved_again_by_every_caller, returned_calls
+from torchlint.analysis.quantized_layers import is_quantized_layer
 from torchlint.contract.rule import BodyNeed, Finding, FindingIterator, Rule, Severity
+from torchlint.outline.file_model import ClassInfo
 from torchlint.source.syntax import first_parameter
 
 _DTYPES = frozenset(
@@ -120,13 +131,31 @@ def _cached_kind(node: cst.BaseExpression, context: Context) -> Optional[str]:
     return None
 
 
+def _moved_again(
+    method: cst.FunctionDef, method_name: str, class_order: Sequence[ClassInfo], found: Sequence[tuple[cst.Call, str]],
+    kind: str, context: Context,
+) -> bool:
+    """Whether each use in ``method`` only makes its result, and every caller in the class moves that result
+    again at once with ``.to(<a device>)`` (``.to(<a dtype>)`` for a dtype) not cached on the instance."""
+    returned = returned_calls(method)
+    if not all(id(call) in returned for call, _ in found):
+        return False
+
+    def target(arg: cst.Arg) -> bool:
+        if arg.keyword is not None:
+            return arg.keyword.value == kind
+        return _cached_kind(arg.value, context) == kind
+
+    return moved_again_by_every_caller(class_order, method_name, target)
+
+
 class _Uses(cst.CSTVisitor):
     """``device=self.<name>`` / ``dtype=self.<name>`` arguments and ``x.to(self.<name>)`` in one method."""
 
     def __init__(self, self_name: str, name: str) -> None:
         self.self_name = self_name
         self.name = name
-        self.found: list[tuple[cst.Attribute, str]] = []
+        self.found: list[tuple[cst.Call, str]] = []
         self.stored = False
 
     def _is_attribute(self, node: cst.BaseExpression) -> bool:
@@ -138,8 +167,7 @@ class _Uses(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in _KEYWORDS and self._is_attribute(arg.value):
-                assert isinstance(arg.value, cst.Attribute)
-                self.found.append((arg.value, f"{arg.keyword.value}=self.{self.name}"))
+                self.found.append((node, f"{arg.keyword.value}=self.{self.name}"))
         func = node.func
         if isinstance(func, cst.Name) and func.value == "setattr" and node.args:
             first = node.args[0].value
@@ -148,8 +176,7 @@ class _Uses(cst.CSTVisitor):
         if isinstance(func, cst.Attribute) and func.attr.value in _MOVES:
             for arg in node.args:
                 if arg.keyword is None and self._is_attribute(arg.value):
-                    assert isinstance(arg.value, cst.Attribute)
-                    self.found.append((arg.value, f".{func.attr.value}(self.{self.name})"))
+                    self.found.append((node, f".{func.attr.value}(self.{self.name})"))
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._store(node.target)
@@ -172,7 +199,7 @@ class CachedDeviceOrDtype(Rule):
     code = "TL011"
     name = "cached-device-or-dtype"
     summary = "device or dtype cached on the module in __init__ and used for tensors after construction"
-    default_enabled = False
+    default_enabled = True  # precision 1.00 on the oracle packages, diffusers and timm (benchmarks/tl011_precision.md)
     severity = Severity.WARNING
     body_needs = frozenset({BodyNeed.DEVICE_DTYPE_USES})  # its findings are in methods run after construction
 
@@ -185,9 +212,12 @@ class CachedDeviceOrDtype(Rule):
         kind = _cached_kind(event.value_node, event.context)
         if kind is None or (kind == "dtype" and _fixed_integer_dtype(event.value_node, event.context)):
             return
-        at_construction = construction_methods(event.context.class_order)
-        uses: list[tuple[cst.Attribute, str, str]] = []
-        for cls in event.context.class_order:
+        class_order = event.context.class_order
+        if kind == "dtype" and is_quantized_layer(class_order, event.context.model.imports):
+            return  # a quantized layer computes in a dtype chosen for it
+        at_construction = construction_methods(class_order)
+        uses: list[tuple[str, str]] = []
+        for cls in class_order:
             for method_name, method in cls.methods.items():
                 self_name = first_parameter(method)
                 if method_name in at_construction or self_name is None:
@@ -196,10 +226,12 @@ class CachedDeviceOrDtype(Rule):
                 method.body.visit(finder)
                 if finder.stored:
                     return  # refreshed after construction: not a stale cache
-                uses.extend((node, text, method_name) for node, text in finder.found)
+                if finder.found and _moved_again(method, method_name, class_order, finder.found, kind, event.context):
+                    continue  # every tensor it makes there is the method's result, moved again by each caller
+                uses.extend((text, method_name) for _, text in finder.found)
         if not uses:
             return
-        named = [f"`{text}` in `{method_name}`" for _, text, method_name in uses[:_SHOWN_USES]]
+        named = [f"`{text}` in `{method_name}`" for text, method_name in uses[:_SHOWN_USES]]
         more = len(uses) - len(named)
         where = ", ".join(named) + (f" and {more} more" if more else "")
         yield Finding(

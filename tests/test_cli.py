@@ -257,3 +257,20 @@ def test_every_package_directory_is_shipped() -> None:
         ".".join(path.parent.relative_to(root).parts) for path in (root / "torchlint").rglob("__init__.py")
     }
     assert found == listed
+
+
+def test_a_checkout_runs_its_own_rules(tmp_path: Path) -> None:
+    """The engine of a checkout pairs with the rules/ beside it, even when another checkout (or an older state
+    of this one) is the editable install that ``import torchlint.rules`` would find."""
+    root = Path(__file__).resolve().parent.parent
+    probe = (
+        "import torchlint\nfrom torchlint.engine.registry import all_rules, rules_package\n"
+        "import sys\nall_rules()\n"
+        "print(rules_package().__file__)\nprint(sys.modules['torchlint.rules.tl001_unregistered_tensor'].__file__)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == [
+        str(root / "rules" / "__init__.py"), str(root / "rules" / "tl001_unregistered_tensor.py")
+    ]

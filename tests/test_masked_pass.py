@@ -233,7 +233,7 @@ def test_tl011_keeps_the_methods_that_use_a_cached_device() -> None:
     tl011 = [rule for rule in ALL if BodyNeed.DEVICE_DTYPE_USES in rule.body_needs]
     assert [rule.code for rule in tl011] == ["TL011"]
     assert "device=self.device)" in _masked(source, tl011)
-    assert "device=self.device)" not in _masked(source, DEFAULT)
+    assert "device=self.device)" not in _masked(source, [rule for rule in DEFAULT if rule.code != "TL011"])
     assert [d[4] for d in _lint(textwrap.dedent(source), tl011, True)] == ["TL011"]
 
 
@@ -268,3 +268,38 @@ def test_compact_drops_blanked_bodies_empty_and_comment_lines_only() -> None:
 
     text = "a\n\n  # note\n  b  # kept\n  c\n  d\n\ne\r\n  \n  f"
     assert compact(text, [Span(5, 6, "  ")]) == "a\n  b  # kept\n  pass\ne\r\n  f"
+
+
+def test_tl011_keeps_every_caller_of_a_method_that_uses_a_cached_device() -> None:
+    """TL011 is quiet when every caller moves a helper's result again: a blanked caller would hide the one
+    that does not (``offsets`` uses no device of its own)."""
+    source = """\
+    import torch
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self, device="cpu"):
+            super().__init__()
+            self.device = device
+            self.emb = nn.Embedding(4, 4)
+
+        def forward(self, x):
+            return x + self.emb(self.positions(x.shape[0]).to(x.device)).sum(1)
+
+        def offsets(self):
+            first = self.emb.weight[0]
+            return first + self.positions(1)
+
+        def unrelated(self, x):
+            y = x * 2
+            return y
+
+        def positions(self, batch):
+            return torch.arange(4).repeat(batch, 1).to(self.device)
+    """
+    tl011 = [rule for rule in ALL if rule.code == "TL011"]
+    masked = _masked(source, tl011)
+    assert "first + self.positions(1)" in masked and "x * 2" not in masked
+    assert [d[4] for d in _lint(textwrap.dedent(source), tl011, True)] == ["TL011"]
+    assert _lint(textwrap.dedent(source), tl011, True) == _lint(textwrap.dedent(source), tl011, False)

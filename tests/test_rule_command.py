@@ -69,7 +69,8 @@ def test_all_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
         assert (code, name) == (rule.code, rule.name)
         assert default == ("on" if rule.default_enabled else "off")
         assert fix == ("yes" if rule.fixable else "no")
-    assert "TL011" in CODES and rows[CODES.index("TL011")].split()[2] == "off"
+    assert "TL011" in CODES and rows[CODES.index("TL011")].split()[2] == "on"
+    assert "TL010" in CODES and rows[CODES.index("TL010")].split()[2] == "off"
 
 
 def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:

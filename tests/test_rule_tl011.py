@@ -1,4 +1,4 @@
-"""TL011 cached-device-or-dtype (off by default): the findings, and that the cached value goes stale."""
+"""TL011 cached-device-or-dtype (on by default): the findings, and that the cached value goes stale."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ PATHS = fixture_paths("tl011")
 NAME = re.compile(r"`self\.(\w+)` is a (device|dtype)")
 
 
-def test_off_by_default() -> None:
-    assert rule_by_code()["TL011"].default_enabled is False
+def test_on_by_default() -> None:
+    assert rule_by_code()["TL011"].default_enabled is True
     source = """
         import torch
         from torch import nn
@@ -31,7 +31,7 @@ def test_off_by_default() -> None:
             def forward(self, x):
                 return x + torch.zeros(3, device=self.device)
     """
-    assert findings(source) == []
+    assert findings(source) == [(8, 9, "TL011")]
 
 
 def test_there_are_fixtures() -> None:
@@ -114,3 +114,42 @@ def test_the_finding_names_every_use() -> None:
     assert (found.line, found.column) == (8, 9)
     assert "used after construction (`device=self.device` in `forward`, `device=self.device` in `forward`, " \
            "`.to(self.device)` in `forward` and 1 more)" in found.message
+
+
+def test_a_device_every_caller_moves_again_does_no_harm() -> None:
+    """The negative twin (pytorch_forecasting's embedding_cat_variables): the positions made on the cached
+    device are only the helper's result, and the one caller moves them to the device it is given."""
+    module = import_fixture(PATHS[0], "evidence_tl011_moved_again")
+    model = module.MovedAgainByEveryCaller()
+    expected_out = model(torch.ones(2, 4))
+    model.to("meta")
+    assert model.device == "cpu"  # stale, and harmless
+    assert model(torch.ones(2, 4, device="meta")).device.type == "meta"
+    assert model(torch.ones(2, 4, device="meta"), torch.device("meta")).shape == expected_out.shape
+
+
+def test_one_caller_that_keeps_the_cached_device_breaks() -> None:
+    """The positive twin: the same helper, and one more caller that uses its result where it was made."""
+    module = import_fixture(PATHS[0], "evidence_tl011_one_caller")
+    model = module.OneCallerKeepsTheCachedDevice()
+    model.offsets()
+    model.to("meta")
+    assert model(torch.ones(2, 4, device="meta")).device.type == "meta"  # forward moves them again
+    assert model.positions(1).device.type == "cpu"
+    with pytest.raises(RuntimeError, match="device"):
+        model.offsets()
+
+
+@pytest.mark.parametrize("name", ["QuantizedLinear", "DequantizedWhenUsed"])
+def test_a_quantized_layer_keeps_the_dtype_chosen_for_it(name: str) -> None:
+    """The dtype a quantized layer computes in is chosen for it: after .half() the packed weight is still
+    int8 (QuantizedLinear), the layer still computes in float32 and answers in the input's dtype."""
+    module = import_fixture(PATHS[0], f"evidence_tl011_{name}")
+    model = getattr(module, name)()
+    before = model(torch.ones(2, 4))
+    model.half()
+    after = model(torch.ones(2, 4, dtype=torch.float16))
+    assert model.compute_dtype == torch.float32 and after.dtype == torch.float16
+    assert torch.allclose(after.float(), before, atol=1e-2)  # float16 weights and output, float32 compute
+    if name == "QuantizedLinear":
+        assert model.qweight.dtype == torch.int8

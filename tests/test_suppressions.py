@@ -131,9 +131,9 @@ def test_tl100_reports_what_suppresses_nothing() -> None:
 
 
 def test_tl100_does_not_judge_codes_of_rules_that_did_not_run() -> None:
-    source = module("x = 1  # torchlint: ignore[TL011]", "y = 1  # noqa: TL010")  # both off by default
+    source = module("x = 1  # torchlint: ignore[TL010]", "y = 1  # noqa: TL010")  # TL010 is off by default
     assert reported(source, "TL100") == []
-    assert reported(source, "TL100", "TL011") == [(8, "TL100")]
+    assert reported(source, "TL100", "TL010") == [(8, "TL100"), (9, "TL100")]
 
 
 def test_tl100_a_bare_directive_never_hides_its_own_report() -> None:

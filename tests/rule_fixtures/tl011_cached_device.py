@@ -69,6 +69,25 @@ class CachedWeightDtype(nn.Module):  # peft's layers: crash in forward after mod
         return self.base(x) + self.adapter(x.to(self.dtype))
 
 
+class OneCallerKeepsTheCachedDevice(nn.Module):  # the twin of MovedAgainByEveryCaller, with one more caller
+    def __init__(self, length=4, device="cpu"):
+        super().__init__()
+        self.length = length
+        self.device = device  # expect: TL011
+        self.emb = nn.Embedding(length, 4)
+
+    def forward(self, x):
+        return x + self.emb(self.positions(x.shape[0]).to(x.device)).sum(1)
+
+    def offsets(self):
+        return self.emb.weight[0] + self.positions(1)  # these positions stay on the cached device
+
+    def positions(self, batch):
+        positions = torch.arange(self.length)
+        positions = positions.repeat(batch, 1).to(self.device)
+        return positions
+
+
 # --- not reported -------------------------------------------------------------------------------------------
 
 
@@ -140,3 +159,46 @@ class DevicePropertyInstead(nn.Module):
 
     def forward(self, x):
         return self.proj(x) + torch.zeros(4, device=self.device)
+
+
+class MovedAgainByEveryCaller(nn.Module):  # pytorch_forecasting's embedding_cat_variables
+    def __init__(self, length=4, device="cpu"):
+        super().__init__()
+        self.length = length
+        self.device = device
+        self.emb = nn.Embedding(length, 4)
+
+    def forward(self, x, device=None):
+        device = x.device if device is None else device
+        return x + self.emb(self.positions(x.shape[0]).to(device)).sum(1)
+
+    def positions(self, batch):
+        positions = torch.arange(self.length)
+        positions = positions.repeat(batch, 1).to(self.device)  # moved again by every caller
+        return positions
+
+
+class QuantizedLinear(nn.Module):  # diffusers' BFL and nunchaku layers: packed weights, a compute dtype of their own
+    def __init__(self, compute_dtype=torch.float32):
+        super().__init__()
+        self.qweight = nn.Parameter(torch.ones(4, 4, dtype=torch.int8), requires_grad=False)
+        self.register_buffer("scale", torch.full((4, 1), 0.5))
+        self.compute_dtype = compute_dtype
+
+    def forward(self, x):
+        weight = self.qweight.to(self.compute_dtype) * self.scale.to(self.compute_dtype)
+        return torch.nn.functional.linear(x.to(self.compute_dtype), weight).to(x.dtype)
+
+
+def dequantize_rows(weight):
+    return weight.float()
+
+
+class DequantizedWhenUsed(nn.Linear):  # diffusers' GGUFLinear: the checkpoint's loader packs the weight
+    def __init__(self, compute_dtype=torch.float32):
+        super().__init__(4, 4, bias=False)
+        self.compute_dtype = compute_dtype
+
+    def forward(self, x):
+        weight = dequantize_rows(self.weight).to(self.compute_dtype)
+        return torch.nn.functional.linear(x.to(self.compute_dtype), weight).to(x.dtype)

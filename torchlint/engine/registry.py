@@ -9,31 +9,39 @@ import pkgutil
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Optional
 
 from torchlint.contract.rule import Rule
 
 
-def rules_package() -> ModuleType:
-    """``torchlint.rules``: installed from the top-level ``rules/`` directory, or, when torchlint runs from
-    a source checkout without being installed, loaded from ``rules/`` beside the ``torchlint/`` directory."""
-    try:
-        return importlib.import_module("torchlint.rules")
-    except ModuleNotFoundError as error:
-        if error.name != "torchlint.rules":
-            raise
-        checkout = Path(__file__).resolve().parents[2] / "rules" / "__init__.py"
-        spec = importlib.util.spec_from_file_location(
-            "torchlint.rules", checkout, submodule_search_locations=[str(checkout.parent)]
-        )
-        if spec is None or spec.loader is None or not checkout.is_file():
-            raise
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["torchlint.rules"] = package
-        spec.loader.exec_module(package)
-        import torchlint
+def _checkout_rules() -> Optional[Path]:
+    """``rules/__init__.py`` beside the ``torchlint/`` directory this module runs from, when that is a source
+    checkout (its root holds ``pyproject.toml``); None for an installed torchlint."""
+    root = Path(__file__).resolve().parents[2]
+    init = root / "rules" / "__init__.py"
+    return init if (root / "pyproject.toml").is_file() and init.is_file() else None
 
-        torchlint.rules = package  # type: ignore[attr-defined]  # as the import system does for subpackages
-        return package
+
+def rules_package() -> ModuleType:
+    """``torchlint.rules``: from a source checkout, the ``rules/`` directory beside the ``torchlint/`` directory
+    that runs, installed or not (an editable install of another checkout, or of an older state of this one,
+    would otherwise pair this engine with that checkout's rules); else the installed package."""
+    loaded = sys.modules.get("torchlint.rules")
+    checkout = _checkout_rules()
+    if loaded is not None or checkout is None:
+        return loaded if loaded is not None else importlib.import_module("torchlint.rules")
+    spec = importlib.util.spec_from_file_location(
+        "torchlint.rules", checkout, submodule_search_locations=[str(checkout.parent)]
+    )
+    if spec is None or spec.loader is None:
+        return importlib.import_module("torchlint.rules")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["torchlint.rules"] = package
+    spec.loader.exec_module(package)
+    import torchlint
+
+    torchlint.rules = package  # type: ignore[attr-defined]  # as the import system does for subpackages
+    return package
 
 
 @functools.cache

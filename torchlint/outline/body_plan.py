@@ -12,7 +12,8 @@ writes of ``self`` (``self.x = ...``, ``setattr``/``delattr``, ``register_buffer
 - a needed body names it (``self.m(...)``, ``super().m(...)``, ``Base.m(self)``, ``self.m`` as a hook, a
   property ``self.m = ...``): its result, or what it does, feeds the analysis;
 - it defines a class (which may be a module class of its own), or declares ``global``/``nonlocal``;
-- a selected rule reports findings in it (:class:`torchlint.contract.rule.BodyNeed`).
+- a selected rule reports findings in it (:class:`torchlint.contract.rule.BodyNeed`), or it names such a
+  method (whether a finding there matters may depend on what each caller does with the method's result).
 
 A function at the top level of the file is needed when code that is kept (a needed body, a class body, a
 decorator, a default value, any other top-level statement) spells its name: the analysis follows calls of
@@ -60,6 +61,7 @@ class Unit:
     names: set[str] = field(default_factory=set)  # every plain name spelled in it
     writes: bool = False  # a method that writes self, or may (setattr, a registration call)
     kept: bool = False  # needed whatever names it: it defines a class, or a rule reports in it
+    reported_in: bool = False  # a selected rule reports in it: the methods that name it are needed too
 
 
 def _first_parameter(node: Function) -> Optional[str]:
@@ -104,7 +106,7 @@ def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs:
                 elif isinstance(func, ast.Attribute) and func.attr in _REGISTRATIONS:
                     unit.writes = True
                 if device_uses and _uses_device_or_dtype(child):
-                    unit.kept = True
+                    unit.kept = unit.reported_in = True
             elif isinstance(child, (ast.ClassDef, ast.Global, ast.Nonlocal)):
                 unit.kept = True
     return unit
@@ -282,8 +284,11 @@ def needed_units(
                 changed = True
     needed_globals = set(kept_names) & top_level_names
     done: set[int] = set()
+    reported_in = {id(unit) for unit in methods if unit.reported_in}
     queue = [
-        unit for unit in units if unit.kept or id(unit) in writing or (unit.is_method and "__init__" in unit.defines)
+        unit for unit in units
+        if unit.kept or id(unit) in writing or (unit.is_method and "__init__" in unit.defines)
+        or any(id(other) in reported_in for other in references[id(unit)])
     ]
     changed = True
     while changed:  # and everything a needed unit names
