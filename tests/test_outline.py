@@ -102,3 +102,40 @@ def test_functions_the_outline_rules_out_are_not_inferred_tensors(paths: list[Pa
                 ruled_out += 1
                 assert name not in inferred, f"{path}: {name}"
     assert ruled_out > (1 if paths is FIXTURES else 100)
+
+
+def test_assigned_names_from_statements_alone_equal_the_whole_walk() -> None:
+    """Reading only a method's statements (a file that never spells ``setattr``) finds the same names, with
+    the same first lines, as walking every node."""
+    import ast
+
+    from torchlint.outline.outline import self_assignments
+
+    source = '''
+class A:
+    def __init__(self, x):
+        try:
+            self.a = 1
+        except ValueError:
+            self.b, (self.c, *self.d) = x
+        else:
+            self.e: int = 2
+        finally:
+            self.f += 1
+        match x:
+            case 1:
+                self.g = 3
+        if x:
+            def inner(self):
+                self.h = 4
+            self.a = 5
+        for i in x:
+            with open(i) as handle:
+                self.i = handle
+        self.b = 6
+'''
+    node = ast.parse(source).body[0]
+    assert isinstance(node, ast.ClassDef)
+    whole = self_assignments(node, setattr_spelled=True)
+    assert list(self_assignments(node, setattr_spelled=False).items()) == list(whole.items())
+    assert set(whole) == set("abcdefghi")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import enum
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
@@ -88,8 +89,9 @@ class Outline:
 
 
 class _Collector:
-    def __init__(self, package: Optional[str]) -> None:
+    def __init__(self, package: Optional[str], setattr_spelled: bool = True) -> None:
         self.package = package
+        self.setattr_spelled = setattr_spelled
         self.imports = ImportMap()
         self.classes: list[ClassOutline] = []
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
@@ -151,7 +153,8 @@ class _Collector:
             for base in node.bases if not isinstance(base, ast.Starred)
         )
         info = ClassOutline(
-            node.name, scope, own, base_names, methods, line=node.lineno, assigned=self_assignments(node)
+            node.name, scope, own, base_names, methods, line=node.lineno,
+            assigned=self_assignments(node, self.setattr_spelled),
         )
         self.classes.append(info)
         self.body(node.body, own)
@@ -172,10 +175,33 @@ def _assigned_attributes(target: ast.expr, self_name: str) -> Iterator[tuple[str
             yield from _assigned_attributes(element.value if isinstance(element, ast.Starred) else element, self_name)
 
 
-def self_assignments(node: ast.ClassDef) -> dict[str, int]:
+_BLOCK_FIELDS = frozenset({"body", "orelse", "handlers", "finalbody", "cases"})
+_block_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _statements(function: ast.AST) -> Iterator[ast.AST]:
+    """The statements under ``function`` (and the except handlers and match cases between them), in the
+    order :func:`torchlint.source.ast_walk.walk` yields them: no statement is inside an expression, so the
+    walk over everything, which is several times longer, meets the statements in this same order."""
+    todo = deque([function])
+    while todo:
+        current = todo.popleft()
+        kind = type(current)
+        names = _block_fields.get(kind)
+        if names is None:  # in the node type's own field order, as the whole walk reads them
+            names = _block_fields[kind] = tuple(name for name in kind._fields if name in _BLOCK_FIELDS)
+        for name in names:
+            value = getattr(current, name)
+            if type(value) is list:
+                todo.extend(value)
+        yield current
+
+
+def self_assignments(node: ast.ClassDef, setattr_spelled: bool = True) -> dict[str, int]:
     """The names the class's own methods assign on ``self`` (by any statement form or ``setattr`` with a literal
     name), each with the line of its first assignment. Registration calls are not assignments: a name
-    registered as a buffer may be registered again."""
+    registered as a buffer may be registered again. Without ``setattr_spelled`` (the file never spells
+    ``setattr``), only statements are read."""
     found: dict[str, int] = {}
     for method in node.body:
         if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -183,7 +209,7 @@ def self_assignments(node: ast.ClassDef) -> dict[str, int]:
         self_name = _self_name(method)
         if self_name is None:
             continue
-        for inner in walk(method):
+        for inner in walk(method) if setattr_spelled else _statements(method):
             pairs: Iterable[tuple[str, int]] = ()
             if isinstance(inner, ast.Assign):
                 pairs = (pair for target in inner.targets for pair in _assigned_attributes(target, self_name))
@@ -271,9 +297,11 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef, imports: ImportMa
     return Returns.UNKNOWN
 
 
-def outline(tree: ast.Module, package: Optional[str] = None) -> Outline:
-    """The outline of a parsed file; its classes' bases are resolved by :func:`resolve`."""
-    collector = _Collector(package)
+def outline(tree: ast.Module, package: Optional[str] = None, setattr_spelled: bool = True) -> Outline:
+    """The outline of a parsed file; its classes' bases are resolved by :func:`resolve`. Without
+    ``setattr_spelled`` (the file's text never spells ``setattr``), only statements of methods are read for
+    the names they assign."""
+    collector = _Collector(package, setattr_spelled)
     collector.body(tree.body, MODULE_SCOPE)
     functions = {name: _returns(node, collector.imports) for name, node in collector.functions.items()}
     return Outline(
@@ -319,7 +347,7 @@ def builds_modules_outside(model: Outline, extra: frozenset[str], external_is_mo
 def parse_outline(text: str, package: Optional[str] = None) -> Optional[Outline]:
     """The outline of ``text``, or None when Python's parser rejects it."""
     tree = python_tree(text)
-    return None if tree is None else outline(tree, package)
+    return None if tree is None else outline(tree, package, "setattr" in text)
 
 
 def defines(info: ClassOutline, names: Sequence[str], external: Callable[[str], bool], seen: set[int]) -> bool:
