@@ -110,8 +110,10 @@ def run_side(side: str, tree: str, tasks: list[dict[str, str]], data: str, befor
     if before:
         command += ["--before", before]
     paths = [tree, oracle, os.path.join(oracle, "oracle", "stubs")]
+    # PYTHONHASHSEED: both sides hash alike (torchrl's SipHash returns builtin hash() of the input's bytes,
+    # which differs between two interpreters and looked like a forward changed by a fix in another class)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+           "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=tree)
     except subprocess.TimeoutExpired:
