@@ -107,7 +107,8 @@ Three kinds of value are reported but never fixed, because the buffer would load
   and re-creates every non-persistent buffer, and every key an old checkpoint lacks, with
   `torch.empty_like`, so a buffer only `__init__` fills reloads as uninitialised memory. Register it and
   refill it in the model's `_init_weights`. (diffusers' `ModelMixin.from_pretrained` keeps buffers as
-  `__init__` made them; its models keep their fixes.)
+  `__init__` made them; its models keep their fixes: the fix-proof harness took the fixed diffusers models,
+  in small configurations, through `save_pretrained` -> `from_pretrained` with every buffer unchanged.)
 
 Fixed lines keep the project's line length (`line-length` in `[tool.torchlint]`, else Ruff's, else
 Black's, else 88): a call that does not fit is broken as those formatters break it.
@@ -117,9 +118,9 @@ build from a changed file: construction, `state_dict()` keys, a `strict=True` lo
 dict, the forward output after that load, and a save -> load round trip through the package's own load
 path. A safe fix is meant to change none of them; an unsafe fix only what `.half()` / `.to(dtype)` do to
 the registered floating tensor (and, with `fix-buffer-persistence = "persistent"`, the `state_dict()` keys).
-Measured on ultralytics, pytorch_metric_learning, diffusers and transformers (38 classes built from the
-changed files, fixed as a tree, file by file and under `per-file-ignores`): none of them changed except
-those casts. Classes it cannot build are not covered; `benchmarks/fix_proof/` lists them.
+Measured on ultralytics, pytorch_metric_learning, diffusers, torchrl and transformers (85 classes built
+from the changed files, fixed as a tree and file by file, 57 under `per-file-ignores`): none of them changed
+except those casts. Classes it cannot build are not covered; `benchmarks/fix_proof/` lists them.
 """
 
 from __future__ import annotations

@@ -55,10 +55,14 @@ default) reports it, with this rule's fix.
 
 ## Fix safety
 The fix inserts `self.register_buffer("name", None, persistent=False)` right after the
-`super().__init__()` statement of the class's own `__init__`. It is **safe**: `state_dict()` keys do not change,
-and `self.name` reads `None` until `forward` first assigns it, as a plain attribute set to `None` in
-`__init__` would. It is **unsafe** when another statement assigns the name a value that is not known to be a
-tensor or None, because a buffer rejects anything else with `TypeError`.
+`super().__init__()` statement of the class's own `__init__`. When that `__init__` already sets
+`self.name = None` at its top level, the declaration takes that statement's place instead (no second line
+before it), provided nothing between `super().__init__()` and it may assign the name: no other write of the
+name and no call of a method of `self` or of a function given `self` (registrations of other literal names
+aside), since `register_buffer` raises `KeyError` for a name that is already a plain attribute. It is
+**safe**: `state_dict()` keys do not change, and `self.name` reads `None` until `forward` first assigns it,
+as a plain attribute set to `None` in `__init__` would. It is **unsafe** when another statement assigns the
+name a value that is not known to be a tensor or None, because a buffer rejects anything else with `TypeError`.
 
 No fix is offered when the declaration would raise or change behaviour: when the class has no `__init__` of
 its own with a top-level `super().__init__()` after which `nn.Module.__init__()` has surely run, when the name
@@ -73,6 +77,7 @@ method or class attribute of the name or assigns it before calling `super().__in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import libcst as cst
@@ -80,11 +85,12 @@ import libcst as cst
 from torchlint.analysis.assignment_index import AttributeWrite
 from torchlint.analysis.events import AttributeAssignment, Context, Phase, Slot, SuperInit
 from torchlint.analysis.function_index import function_index
-from torchlint.analysis.subclasses import base_init_index, run_before_base_init
+from torchlint.analysis.subclasses import base_init_index, run_before_base_init, writes_name
 from torchlint.analysis.value_sources import Sources, methods
 from torchlint.analysis.values import Kind
-from torchlint.contract.edits import InsertAfter
+from torchlint.contract.edits import Edit, InsertAfter, Replace
 from torchlint.contract.rule import Applicability, Finding, FindingIterator, Fix, Rule, Severity
+from torchlint.source.statements import small_statements
 from torchlint.source.syntax import first_parameter
 
 REPORTED_SLOTS = (Slot.UNSET, Slot.PLAIN)
@@ -165,13 +171,84 @@ def _declaration(event: AttributeAssignment) -> tuple[Optional[Fix], Optional[st
     statement = cst.parse_statement(f'{self_id}.register_buffer("{event.stored_name}", None, persistent=False)\n')
     assert isinstance(statement, cst.SimpleStatementLine)
     safe = all(kind in _TENSOR_OR_NONE for kind in kinds)
+    placeholder = _none_placeholder(body[anchor + 1:], self_id, name)
+    edit: Edit = (
+        InsertAfter(body[anchor], statement) if placeholder is None
+        else Replace(placeholder, statement.body[0].with_changes(semicolon=placeholder.semicolon))
+    )
     fix = Fix(
         f"Declare `{name}` as a non-persistent buffer in __init__",
         Applicability.SAFE if safe else Applicability.UNSAFE,
-        (InsertAfter(body[anchor], statement),),
+        (edit,),
         None if safe else f"`self.{name}` is also assigned values not known to be tensors, which the buffer would hold",
     )
     return fix, None
+
+
+def _is_none_placeholder(small: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
+    """``self.<name> = None``, with one target."""
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+        return False
+    target = small.targets[0].target
+    return (
+        isinstance(target, cst.Attribute) and target.attr.value == name
+        and isinstance(target.value, cst.Name) and target.value.value == self_id
+        and isinstance(small.value, cst.Name) and small.value.value == "None"
+    )
+
+
+_REGISTRATIONS = frozenset({"register_buffer", "register_parameter", "add_module", "register_module"})
+
+
+def _may_reach_self(statement: cst.CSTNode, self_id: str, name: str) -> bool:
+    """Whether ``statement`` calls something that may assign ``self.<name>``: a method of ``self`` or of
+    ``super()`` (other than a registration of another literal name), or a call given ``self`` (``f(self)``,
+    ``setattr(self, ...)``)."""
+    found = False
+
+    def registers_other(node: cst.Call, method: str) -> bool:
+        key = node.args[0].value if node.args else None
+        return method in _REGISTRATIONS and isinstance(key, cst.SimpleString) and key.evaluated_value != name
+
+    class Reach(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            func = node.func
+            if isinstance(func, cst.Attribute) and not registers_other(node, func.attr.value):
+                receiver = func.value
+                if (isinstance(receiver, cst.Name) and receiver.value == self_id) or (
+                    isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name)
+                    and receiver.func.value == "super"
+                ):
+                    found = True
+            if any(isinstance(arg.value, cst.Name) and arg.value.value == self_id for arg in node.args):
+                found = True
+
+    statement.visit(Reach())
+    return found
+
+
+def _none_placeholder(
+    after_base_init: Sequence[cst.BaseStatement], self_id: str, name: str
+) -> Optional[cst.Assign]:
+    """The ``self.<name> = None`` at the top level of ``__init__``, after its base ``__init__`` call, that the
+    declaration replaces rather than standing before it: the first statement there that assigns the name,
+    when nothing before it can have assigned the name (no write of it, no call that is given ``self``), so
+    that ``register_buffer`` in its place finds the name free and the name is absent up to there, as before."""
+    for statement in after_base_init:
+        if isinstance(statement, cst.SimpleStatementLine):
+            smalls = list(statement.body)
+            for index, small in enumerate(smalls):
+                if _is_none_placeholder(small, self_id, name):
+                    earlier = smalls[:index]
+                    reached = any(writes_name(each, self_id, name) or _may_reach_self(each, self_id, name)
+                                  for each in earlier)
+                    return None if reached else small
+        if any(writes_name(small, self_id, name) for small in small_statements(statement)):
+            return None
+        if _may_reach_self(statement, self_id, name):
+            return None
+    return None
 
 
 def _from_arguments(event: AttributeAssignment) -> bool:

@@ -21,7 +21,8 @@ The properties (:func:`check_source`):
    (unless the input itself is one CPython's parser rejects), is idempotent, and changes only the lines of
    what it fixed: in each round of the fix loop, an original line may change only when it is in the
    statement of a fixed diagnostic (TL006's fix also turns ``self.<name>`` into a local elsewhere in that
-   method, TL009's fix the one definition of the local the reported statement uses); every other line stays,
+   method, TL009's fix the one definition of the local the reported statement uses, the buffer declaration
+   of TL001 and TL010 an existing ``self.<name> = None`` in ``__init__``); every other line stays,
    in order and with its line ending; and a line may be added only where a fix's ``InsertClassStatement`` /
    ``InsertImport`` / ``InsertAfter`` edit puts its statement. A file that LibCST does not give back as it
    read it fails apart (``NO_ROUND_TRIP``). ``--fix`` through the command line writes exactly that text;
@@ -285,6 +286,20 @@ def _defines_local_of(definition: cst.CSTNode, statement: cst.CSTNode) -> bool:
     return any(isinstance(target, cst.Name) and target.value in _names(statement) for target in targets)
 
 
+def _declares_in_place(edited: cst.CSTNode, replacement: cst.CSTNode) -> bool:
+    """``self.<name> = None`` replaced by ``self.register_buffer("<name>", None, persistent=False)``."""
+    if not (isinstance(edited, cst.Assign) and len(edited.targets) == 1 and isinstance(replacement, cst.Expr)):
+        return False
+    target, call = edited.targets[0].target, replacement.value
+    if not (isinstance(target, cst.Attribute) and isinstance(edited.value, cst.Name) and edited.value.value == "None"):
+        return False
+    return (
+        isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "register_buffer"
+        and bool(call.args) and isinstance(call.args[0].value, cst.SimpleString)
+        and call.args[0].value.evaluated_value == target.attr.value
+    )
+
+
 def check_round(fix_round: FixRound) -> None:
     """Each changed line of ``fix_round.before`` is in the statement of a diagnostic it fixed (or, for
     TL006 and TL009, a line of the same method that the fix's own edits replace); every other line is kept, in
@@ -327,6 +342,10 @@ def check_round(fix_round: FixRound) -> None:
             span = positions[edit.node]
             edited = enclosing(cst.BaseSmallStatement, span.start.line, span.start.column, span.end.line, span.end.column)
             if edited is None or edited is statement:
+                continue
+            if diagnostic.code in ("TL001", "TL010") and _declares_in_place(edited, edit.replacement):
+                # the buffer declaration takes the place of the `self.<name> = None` already in __init__
+                allowed.update(range(positions[edited].start.line, positions[edited].end.line + 1))
                 continue
             outside = positions[edited]
             if not _contains(positions[function], outside.start.line, outside.start.column, outside.end.line,

@@ -477,3 +477,72 @@ def test_complex_values_are_never_fixed_into_buffers_on_any_path(
     assert path.read_text("utf-8") == text
     out = capsys.readouterr().out
     assert " TL001 " in out and "(no automatic fix: the value may be complex" in out
+
+
+# --- the buffer declaration and a `self.<name> = None` already in __init__ (issue 16, "Also seen") -----------
+
+CACHE_IN_FORWARD = """\
+import torch
+from torch import nn
+
+
+class Cached(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+        self.cache = None  # filled by forward
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.cache = x * 2
+        return self.lin(x)
+
+
+class Reset(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reset()
+        self.cache = None
+
+    def reset(self) -> None:
+        self.cache = None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.cache = x * 2
+        return x
+"""
+
+USE_CACHES = """\
+import torch
+from pkg.m import Cached, Reset
+
+for cls in (Cached, Reset):
+    model = cls()
+    keys = sorted(model.state_dict())
+    assert model.cache is None and "cache" in model._buffers, cls
+    model(torch.ones(1, 2))
+    assert "cache" in model._buffers and "cache" not in vars(model), cls
+    assert sorted(model.state_dict()) == keys, cls
+    assert model.double().cache.dtype == torch.float64, cls
+print("ok")
+"""
+
+
+def test_the_buffer_declaration_takes_the_place_of_a_none_placeholder_in_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_package(tmp_path / "proj", {"pkg/__init__.py": "", "pkg/m.py": CACHE_IN_FORWARD})
+    fix(capsys, "--no-cache", str(root / "pkg" / "m.py"))
+    text = (root / "pkg" / "m.py").read_text("utf-8")
+    # the placeholder becomes the declaration: no second line registering `cache` right before it
+    expected = '        self.register_buffer("cache", None, persistent=False)  # filled by forward\n'
+    assert text.startswith(CACHE_IN_FORWARD.split("class Reset")[0].replace("        self.cache = None  # filled by forward\n", expected))
+    # self.reset() runs first and may assign the name (register_buffer would then raise KeyError where the
+    # placeholder stands): the declaration goes right after super().__init__(), before the call
+    reset = text.split("class Reset")[1]
+    assert reset.startswith(
+        '(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n'
+        '        self.register_buffer("cache", None, persistent=False)\n        self.reset()\n        self.cache = None\n'
+    )
+    assert text.count('register_buffer("cache"') == 2
+    done = run_python(root, USE_CACHES)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -110,8 +110,10 @@ def run_side(side: str, tree: str, tasks: list[dict[str, str]], data: str, befor
     if before:
         command += ["--before", before]
     paths = [tree, oracle, os.path.join(oracle, "oracle", "stubs")]
+    # PYTHONHASHSEED: both sides hash alike (torchrl's SipHash returns builtin hash() of the input's bytes,
+    # which differs between two interpreters and looked like a forward changed by a fix in another class)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1"}
+           "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=tree)
     except subprocess.TimeoutExpired:
@@ -125,7 +127,8 @@ def run_side(side: str, tree: str, tasks: list[dict[str, str]], data: str, befor
 def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     originals = {row["name"]: row for row in before["rows"]}
     summary = {"classes": 0, "compared_forward": 0, "constructions_broken": 0, "keys_changed": 0,
-               "reload_mismatches": 0, "forward_changes": 0, "round_trips": 0, "casts_followed": 0,
+               "reload_mismatches": 0, "forward_changes": 0, "round_trips": 0, "pretrained_round_trips": 0,
+               "small_configs": 0, "casts_followed": 0,
                "complex_made_real": 0, "problems": []}
     for row in after["rows"]:
         old = originals.get(row["name"])
@@ -147,11 +150,16 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
             summary["problems"].append(f"{row['name']}: forward: {row['forward']}")
         elif "forward" in row:
             summary["compared_forward"] += 1
-        if "round_trip" in row:
+        if row.get("profile", "default") != "default":
+            summary["small_configs"] += 1
+        if "round_trip" in row or "round_trip_state" in row:
             summary["round_trips"] += 1
-            if row["round_trip"] != "same" and old.get("round_trip") == "same":
-                summary["reload_mismatches"] += 1
-                summary["problems"].append(f"{row['name']}: round trip: {row['round_trip']}")
+            summary["pretrained_round_trips"] += row.get("load_path") == "from_pretrained"
+        broken = [f"{what}: {row[key]}" for key, what in (("round_trip", "output"), ("round_trip_state", "state"))
+                  if key in row and row[key] != "same" and old.get(key) == "same"]
+        if broken:
+            summary["reload_mismatches"] += 1
+            summary["problems"].append(f"{row['name']}: round trip {'; '.join(broken)}")
         for buffer, dtypes in row.get("casts", {}).items():
             if len(dtypes) == 3 and dtypes[0].startswith("torch.complex") and not dtypes[1].startswith("torch.complex"):
                 summary["complex_made_real"] += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import hashlib
 import importlib
 import json
@@ -23,6 +24,10 @@ import traceback
 from typing import Any, Callable, Optional
 
 import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_inputs  # noqa: E402 - beside this script, which runs as a file
+import small_configs  # noqa: E402
 
 PROBES = ((2, 8), (2, 4), (1, 4, 8), (2, 16), (4,), (8,), (1, 3, 8, 8), (2, 4, 8), (1, 3, 32, 32), (1, 3, 64, 64))
 
@@ -54,7 +59,26 @@ def factories(spec: dict[str, str]) -> list[tuple[str, Callable[[], Any]]]:
         ready, _ = builders.no_argument_classes(spec["target"])
     else:
         ready = minimal_no_argument_classes(module)
-    return [(f"{spec['target']}.{name}", getattr(module, name)) for name in ready]
+    found: list[tuple[str, Callable[[], Any]]] = []
+    for name in ready:
+        cls = getattr(module, name)
+        found.append((f"{spec['target']}.{name}", cls))
+        for label, extra in model_inputs.VARIANTS.get(name, {}).items():
+            found.append((f"{spec['target']}.{name}[{label}]", functools.partial(cls, **extra)))
+    return found
+
+
+def candidates(cls_or_factory: Callable[[], Any]) -> list[tuple[str, Callable[[], Any]]]:
+    """(profile, factory) to try in order: a config class (diffusers ``ConfigMixin``, or a variant of one:
+    ``partial(cls, **extra)``) from its smallest configuration to its default one (:mod:`small_configs`),
+    anything else as it is."""
+    cls, extra = cls_or_factory, {}
+    if isinstance(cls_or_factory, functools.partial):
+        cls, extra = cls_or_factory.func, dict(cls_or_factory.keywords)
+    if isinstance(cls, type) and small_configs.is_config_class(cls):
+        profiles = small_configs.profiles(cls)
+        return [(label, small_configs.factory(cls, {**kwargs, **extra})) for label, kwargs in profiles]
+    return [("default", cls_or_factory)]
 
 
 def minimal_no_argument_classes(module: Any) -> list[str]:
@@ -101,13 +125,33 @@ def derive_input(model: torch.nn.Module) -> list[tuple[str, Any]]:
         generator = torch.Generator().manual_seed(1)
         return [("input_ids", torch.randint(0, min(vocab, 100), (1, 8), generator=generator))]
     generator = torch.Generator().manual_seed(1)
-    return [("x", torch.randn(*shape, generator=generator)) for shape in PROBES]
+    explicit = model_inputs.INPUTS.get(type(model).__name__)
+    if explicit is not None and config is not None:
+        return [("kwargs", explicit(config, generator))]
+    channels = _config_value(config, "in_channels")
+    shapes: list[tuple[int, ...]] = list(PROBES)
+    if isinstance(config, dict):  # a config-driven model: a batch of its widths
+        widths = sorted({value for key, value in config.items()
+                         if isinstance(value, int) and small_configs.kind(key, value) == "width"})
+        shapes += [(2, width) for width in widths]
+    if channels:  # a diffusers image or video model: (batch, channels, [frames,] height, width)
+        shapes = [(1, channels, 16, 16), *((1, channels, frames, 16, 16) for frames in (1, 5, 9, 17)), *shapes]
+    return [("x", torch.randn(*shape, generator=generator)) for shape in shapes]
+
+
+def _config_value(config: Any, name: str) -> Any:
+    value = config.get(name) if isinstance(config, dict) else getattr(config, name, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def run_forward(model: torch.nn.Module, kind: str, value: Any) -> Optional[torch.Tensor]:
     torch.manual_seed(2)
     with torch.no_grad():
-        output = model(input_ids=value) if kind == "input_ids" else model(value.clone())
+        if kind == "kwargs":
+            output = model(**{key: item.clone() if isinstance(item, torch.Tensor) else item
+                              for key, item in value.items()})
+        else:
+            output = model(input_ids=value) if kind == "input_ids" else model(value.clone())
     return first_tensor(output)
 
 
@@ -136,22 +180,73 @@ def build(factory: Callable[[], Any]) -> torch.nn.Module:
     return model.eval()
 
 
-def round_trip(model: torch.nn.Module, factory: Callable[[], Any], kind: str, value: Any) -> str:
-    """"same", "changed", or "error: ..." after saving and loading through the package's own load path."""
+def tensors(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """Every tensor the model holds: parameters, buffers (persistent or not) and plain tensor attributes of
+    each submodule, by dotted name."""
+    found: dict[str, torch.Tensor] = {}
+    for prefix, module in model.named_modules():
+        dotted = f"{prefix}." if prefix else ""
+        for name, value in vars(module).items():
+            if isinstance(value, torch.Tensor):
+                found[dotted + name] = value
+        for name, value in (*module._parameters.items(), *module._buffers.items()):
+            if value is not None:
+                found[dotted + name] = value
+    return found
+
+
+def state_difference(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> list[str]:
+    """Names whose tensor is missing, added, or different (shape, dtype or values; NaN equal to NaN)."""
+    def equal(a: torch.Tensor, b: torch.Tensor) -> bool:
+        if a.is_meta or b.is_meta:  # a meta tensor has no values: never what was built
+            return a.is_meta and b.is_meta and a.shape == b.shape and a.dtype == b.dtype
+        return same(a.detach().cpu(), b.detach().cpu())
+
+    names = sorted(set(before) | set(after))
+    return [name for name in names if name not in before or name not in after or not equal(before[name], after[name])]
+
+
+def pretrained(model: torch.nn.Module) -> bool:
+    return hasattr(model, "save_pretrained") and hasattr(type(model), "from_pretrained")
+
+
+def reload(model: torch.nn.Module, factory: Callable[[], Any]) -> torch.nn.Module:
+    """The model saved and loaded through the package's own load path: ``save_pretrained`` /
+    ``from_pretrained`` when the class has them, else ``torch.save`` / a new build + ``load_state_dict``."""
+    with tempfile.TemporaryDirectory() as directory:
+        if pretrained(model):
+            model.save_pretrained(directory)
+            torch.manual_seed(1)
+            return type(model).from_pretrained(directory).eval()
+        torch.save(model.state_dict(), os.path.join(directory, "model.pt"))
+        torch.manual_seed(1)
+        loaded = factory().eval()
+        loaded.load_state_dict(torch.load(os.path.join(directory, "model.pt")), strict=True)
+        return loaded
+
+
+def snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: tensor.detach().clone() for name, tensor in tensors(model).items()}
+
+
+def round_trip(
+    model: torch.nn.Module, factory: Callable[[], Any], kind: Optional[str], value: Any,
+    built: dict[str, torch.Tensor],
+) -> dict[str, str]:
+    """After a save -> load round trip: ``state`` ("same", or "changed: <names>": every tensor the loaded
+    model holds, non-persistent buffers and plain tensors too, against ``built``, the snapshot of the model
+    as built, before any forward filled a cache) and, with an input, ``output`` ("same" or "changed");
+    "error: ..." when the round trip fails."""
     try:
-        before = run_forward(model, kind, value)
-        with tempfile.TemporaryDirectory() as directory:
-            if hasattr(model, "save_pretrained") and hasattr(type(model), "from_pretrained"):
-                model.save_pretrained(directory)
-                loaded = type(model).from_pretrained(directory).eval()
-            else:
-                torch.save(model.state_dict(), os.path.join(directory, "model.pt"))
-                torch.manual_seed(1)
-                loaded = factory().eval()
-                loaded.load_state_dict(torch.load(os.path.join(directory, "model.pt")), strict=True)
-        return "same" if same(before, run_forward(loaded, kind, value)) else "changed"
+        before_output = run_forward(model, kind, value) if kind is not None else None
+        loaded = reload(model, factory)
+        changed = state_difference(built, tensors(loaded))
+        result = {"state": "same" if not changed else f"changed: {', '.join(changed[:8])}"}
+        if kind is not None:
+            result["output"] = "same" if same(before_output, run_forward(loaded, kind, value)) else "changed"
+        return result
     except Exception as error:  # noqa: BLE001 - any failure is a finding of the harness
-        return f"error: {short(error)}"
+        return {"state": f"error: {short(error)}", **({"output": f"error: {short(error)}"} if kind else {})}
 
 
 def cast_dtypes(model: torch.nn.Module, names: list[str]) -> dict[str, list[str]]:
@@ -185,6 +280,7 @@ def original(name: str, factory: Callable[[], Any], data: str) -> dict[str, Any]
     row["built"] = "ok"
     row["keys"] = sorted(model.state_dict())
     row["buffers"] = sorted(name for name, _ in model.named_buffers())
+    built = snapshot(model)
     stored: dict[str, Any] = {"state": model.state_dict()}
     for kind, value in derive_input(model):
         try:
@@ -194,8 +290,12 @@ def original(name: str, factory: Callable[[], Any], data: str) -> dict[str, Any]
         if output is not None:
             stored.update(kind=kind, value=value, output=output)
             row["forward"] = kind
-            row["round_trip"] = round_trip(model, factory, kind, value)
             break
+    trip = round_trip(model, factory, stored.get("kind"), stored.get("value"), built)
+    row["load_path"] = "from_pretrained" if pretrained(model) else "load_state_dict"
+    row["round_trip_state"] = trip["state"]
+    if "output" in trip:
+        row["round_trip"] = trip["output"]
     torch.save(stored, os.path.join(data, hashlib.sha1(name.encode()).hexdigest() + ".pt"))
     return row
 
@@ -209,6 +309,7 @@ def fixed(name: str, factory: Callable[[], Any], data: str, before: dict[str, An
         return row
     row["built"] = "ok"
     row["keys"] = sorted(model.state_dict())
+    built = snapshot(model)
     added = sorted(set(name for name, _ in model.named_buffers()) - set(before.get("buffers", ())))
     row["added_buffers"] = added
     row["casts"] = cast_dtypes(model, added)
@@ -228,7 +329,45 @@ def fixed(name: str, factory: Callable[[], Any], data: str, before: dict[str, An
             row["forward"] = "same" if same(stored["output"], output) else "changed"
         except Exception as error:  # noqa: BLE001
             row["forward"] = f"error: {short(error)}"
-        row["round_trip"] = round_trip(model, factory, stored["kind"], stored["value"])
+    trip = round_trip(model, factory, stored.get("kind"), stored.get("value"), built)
+    row["load_path"] = "from_pretrained" if pretrained(model) else "load_state_dict"
+    row["round_trip_state"] = trip["state"]
+    if "output" in trip:
+        row["round_trip"] = trip["output"]
+    return row
+
+
+def compare_one(
+    side: str, name: str, factory: Callable[[], Any], data: str, before: Optional[dict[str, Any]]
+) -> dict[str, Any]:
+    """One class's row. The orig side takes the first configuration (:func:`candidates`) that builds within
+    the size limit; the fixed side builds the configuration the orig side took, so a failure there is a
+    construction broken by the fix, never a different configuration."""
+    choices = candidates(factory)
+    if side == "fixed":
+        wanted = (before or {}).get("profile", choices[-1][0])
+        choices = [choice for choice in choices if choice[0] == wanted] or choices[-1:]
+    row: dict[str, Any] = {"name": name, "built": "skipped: no configuration"}
+    tried: dict[str, str] = {}
+    for index, (label, each) in enumerate(choices):
+        last = index == len(choices) - 1
+        size = meta_size(each)
+        if size is not None and size > MAX_PARAMETERS:
+            row = {"name": name, "built": f"skipped: {size / 1e6:.0f}M parameters"}
+            tried[label] = row["built"]
+            continue
+        try:
+            row = original(name, each, data) if side == "orig" else fixed(name, each, data, before or {})
+        except Exception as error:  # noqa: BLE001
+            row = {"name": name, "built": f"error: harness: {short(error)}", "trace": traceback.format_exc()[-500:]}
+        row["profile"] = label
+        if len(choices) > 1 or label != "default":
+            row["config"] = getattr(each, "__qualname__", label)
+        if row.get("built") == "ok" or last:
+            break
+        tried[label] = row["built"]
+    if tried:
+        row["tried"] = tried  # the smaller configurations that did not build, and why
     return row
 
 
@@ -253,18 +392,7 @@ def main() -> None:
             errors[spec["target"]] = short(error)
             continue
         for name, factory in built:
-            size = meta_size(factory)
-            if size is not None and size > MAX_PARAMETERS:
-                rows.append({"name": name, "built": f"skipped: {size / 1e6:.0f}M parameters"})
-                continue
-            try:
-                if args.side == "orig":
-                    rows.append(original(name, factory, args.data))
-                else:
-                    rows.append(fixed(name, factory, args.data, before.get(name, {})))
-            except Exception as error:  # noqa: BLE001
-                rows.append({"name": name, "built": f"error: harness: {short(error)}",
-                             "trace": traceback.format_exc()[-500:]})
+            rows.append(compare_one(args.side, name, factory, args.data, before.get(name)))
     json.dump({"rows": rows, "errors": errors}, sys.stdout)
 
 

@@ -51,7 +51,7 @@ def is_super_init(statement: cst.BaseStatement, self_id: str) -> bool:
     return False
 
 
-def _writes(statement: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
+def writes_name(statement: cst.BaseSmallStatement, self_id: str, name: str) -> bool:
     """Whether ``statement`` assigns ``self.<name>`` (as a target, in a tuple target, or by setattr())."""
     if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call):
         arguments = setattr_arguments(statement.value)
@@ -89,7 +89,7 @@ def run_before_base_init(init: cst.FunctionDef) -> list[cst.BaseSmallStatement]:
 def assigns_before_super_init(init: cst.FunctionDef, name: str) -> bool:
     """Whether ``init`` may assign ``self.<name>`` before it calls the base ``__init__``."""
     self_id = first_parameter(init)
-    return self_id is not None and any(_writes(small, self_id, name) for small in run_before_base_init(init))
+    return self_id is not None and any(writes_name(small, self_id, name) for small in run_before_base_init(init))
 
 
 def subclass_conflict(model: FileModel, cls: ClassInfo, name: str) -> Optional[str]:
