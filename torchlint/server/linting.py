@@ -21,7 +21,7 @@ from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.deep_stack import call_with_deep_stack
 from torchlint.source.parsing import keep_tree
 from torchlint.source.python_regions import PythonRegionTrees
-from torchlint.source.region_positions import RegionPositions
+from torchlint.server.region_positions import RegionPositions
 
 
 @dataclass
