@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import libcst as cst
 
 from torchlint.analysis.function_index import walk
+from torchlint.server.region_positions import RegionPositions
 from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.positions import node_positions
-from torchlint.server.region_positions import RegionPositions
 
 TEXT = '''"""A module."""  # noqa: TL001
 

@@ -17,11 +17,11 @@ from torchlint.engine.masked_pass import finds_nothing
 from torchlint.run.runner import Job
 from torchlint.server.guarded_rules import guard
 from torchlint.server.open_buffers import BufferProject
+from torchlint.server.region_positions import RegionPositions
 from torchlint.source.chunked_parsing import RegionTrees, parse_in_regions
 from torchlint.source.deep_stack import call_with_deep_stack
 from torchlint.source.parsing import keep_tree
 from torchlint.source.python_regions import PythonRegionTrees
-from torchlint.server.region_positions import RegionPositions
 
 
 @dataclass
