@@ -48,3 +48,35 @@ def test_a_plan_after_other_plans_equals_a_fresh_one() -> None:
     fresh_renamed = _spans(renamed)
     _spans(AFTER)
     assert _spans(renamed) == fresh_renamed
+
+
+def test_what_a_kept_scan_found_is_all_carried_over() -> None:
+    """Every fact a body's scan finds (TL011's "a rule reports in it" too) comes back from the kept scan."""
+    from torchlint.contract.rule import BodyNeed
+
+    source = '''import torch
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self, device="cpu"):
+        super().__init__()
+        self.device = device
+
+    def offsets(self):
+        first = 1
+        return first + self.positions(1)
+
+    def positions(self, batch):
+        return torch.arange(4).repeat(batch, 1).to(self.device)
+'''
+    needs = (BodyNeed.DEVICE_DTYPE_USES,)
+
+    def spans() -> list[tuple[int, int]]:
+        tree, lines = ast.parse(source), physical_lines(source)
+        return [(span.first, span.last) for span in body_plan.masked_spans(tree, lines, needs)]
+
+    body_plan._SCANNED.clear()
+    cold = spans()
+    assert cold == []  # offsets names positions, which uses the cached device: both kept
+    assert spans() == cold

@@ -32,6 +32,7 @@ top-level statements, and functions and classes inside top-level ``if``/``try``/
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Optional, Union
@@ -155,6 +156,10 @@ def _assigned_names(statement: ast.stmt) -> Optional[frozenset[str]]:
 # language server plans the masked pass of the same file on every edit, and most bodies did not change.
 _SCANNED: dict[tuple[Optional[str], frozenset[BodyNeed], str], Unit] = {}
 _KEPT_SCANS = 4096
+# what _scan finds in a body: every field of a unit but where it is and what defines it
+_SCANNED_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Unit) if f.name not in ("defines", "is_method", "span", "family")
+)
 
 
 class _Collector:
@@ -186,8 +191,8 @@ class _Collector:
         _SCANNED[key] = scanned  # the most recently used last
         if len(_SCANNED) > _KEPT_SCANS:
             del _SCANNED[next(iter(_SCANNED))]
-        unit.mentions, unit.own_mentions, unit.names = scanned.mentions, scanned.own_mentions, scanned.names
-        unit.writes, unit.kept = scanned.writes, scanned.kept
+        for name in _SCANNED_FIELDS:
+            setattr(unit, name, getattr(scanned, name))
         self.units.append(unit)
 
     def _class_names(self, statements: Iterable[ast.stmt]) -> None:
