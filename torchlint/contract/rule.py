@@ -41,7 +41,8 @@ class Applicability(enum.Enum):
 class BodyNeed(enum.Enum):
     """Method bodies a rule reports findings in that the class analysis itself does not walk."""
 
-    # methods that pass an attribute as ``device=``/``dtype=`` or to ``.to()``/``.type()``/``.cuda()``
+    # methods that pass an attribute of their own ``self`` as ``device=``/``dtype=`` or to
+    # ``.to()``/``.type()``/``.cuda()``
     DEVICE_DTYPE_USES = "device-dtype-uses"
     # every comment of the file, wherever it is (directives that suppress nothing)
     ALL_COMMENTS = "all-comments"

@@ -70,13 +70,20 @@ def _first_parameter(node: Function) -> Optional[str]:
     return parameters[0].arg if parameters else None
 
 
-def _uses_device_or_dtype(call: ast.Call) -> bool:
-    """``f(..., device=x.attr)``, ``dtype=x.attr`` or ``t.to(x.attr)``-like calls."""
-    if any(k.arg in _DEVICE_DTYPE_KEYWORDS and isinstance(k.value, ast.Attribute) for k in call.keywords):
+def _own_attribute(node: ast.expr, self_name: str) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == self_name
+
+
+def _uses_device_or_dtype(call: ast.Call, self_name: Optional[str]) -> bool:
+    """``f(..., device=self.attr)``, ``dtype=self.attr`` or ``t.to(self.attr)``-like calls in a method (what
+    TL011 reports: an attribute of the method's own ``self``)."""
+    if self_name is None:
+        return False
+    if any(k.arg in _DEVICE_DTYPE_KEYWORDS and _own_attribute(k.value, self_name) for k in call.keywords):
         return True
     func = call.func
     return isinstance(func, ast.Attribute) and func.attr in _MOVES and any(
-        isinstance(arg, ast.Attribute) for arg in call.args
+        _own_attribute(arg, self_name) for arg in call.args
     )
 
 
@@ -106,7 +113,7 @@ def _scan(unit: Unit, nodes: Iterable[ast.AST], self_name: Optional[str], needs:
                     unit.writes = True
                 elif isinstance(func, ast.Attribute) and func.attr in _REGISTRATIONS:
                     unit.writes = True
-                if device_uses and _uses_device_or_dtype(child):
+                if device_uses and _uses_device_or_dtype(child, self_name):
                     unit.kept = unit.reported_in = True
             elif isinstance(child, (ast.ClassDef, ast.Global, ast.Nonlocal)):
                 unit.kept = True
