@@ -17,6 +17,7 @@ from typing import Optional, cast
 import libcst as cst
 
 from torchlint.outline.file_model import FileModel
+from torchlint.source.recently_used import RecentlyUsed
 
 Occurrence = tuple[cst.CSTNode, Optional[cst.CSTNode], Optional[cst.CSTNode]]  # node, parent, grandparent
 
@@ -186,8 +187,7 @@ def _build(function: cst.FunctionDef) -> FunctionIndex:
 _cache: weakref.WeakKeyDictionary[FileModel, dict[int, FunctionIndex]] = weakref.WeakKeyDictionary()
 # the last functions indexed in any file model, by identity: the language server's trees keep the nodes of the
 # regions an edit did not change, so their indexes carry over to the next version's model
-_recent: dict[int, FunctionIndex] = {}
-_KEPT_RECENT = 512
+_recent: RecentlyUsed[int, FunctionIndex] = RecentlyUsed(512)
 
 
 def function_index(model: FileModel, function: cst.FunctionDef) -> FunctionIndex:
@@ -199,11 +199,6 @@ def function_index(model: FileModel, function: cst.FunctionDef) -> FunctionIndex
         _cache[model] = indexes
     index = indexes.get(id(function))
     if index is None or index.function is not function:
-        index = _recent.pop(id(function), None)
-        if index is None or index.function is not function:
-            index = _build(function)
+        index = _recent.get(id(function), lambda: _build(function), lambda kept: kept.function is function)
         indexes[id(function)] = index
-        _recent[id(function)] = index  # the most recently used last
-        if len(_recent) > _KEPT_RECENT:
-            del _recent[next(iter(_recent))]
     return index

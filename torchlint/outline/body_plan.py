@@ -40,6 +40,7 @@ from typing import Optional, Union
 from torchlint.contract.rule import BodyNeed
 from torchlint.source.ast_walk import walk
 from torchlint.source.masking import Span, indentation
+from torchlint.source.recently_used import RecentlyUsed
 
 Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -161,8 +162,7 @@ def _assigned_names(statement: ast.stmt) -> Optional[frozenset[str]]:
 
 # What a function's body spells, by the body's text (and the name of ``self`` and the rules' needs): the
 # language server plans the masked pass of the same file on every edit, and most bodies did not change.
-_SCANNED: dict[tuple[Optional[str], frozenset[BodyNeed], str], Unit] = {}
-_KEPT_SCANS = 4096
+_SCANNED: RecentlyUsed[tuple[Optional[str], frozenset[BodyNeed], str], Unit] = RecentlyUsed(4096)
 # what _scan finds in a body: every field of a unit but where it is and what defines it
 _SCANNED_FIELDS = tuple(
     f.name for f in dataclasses.fields(Unit) if f.name not in ("defines", "is_method", "span", "family")
@@ -192,12 +192,9 @@ class _Collector:
             unit.family = self._owner[-1]
         self_name = _first_parameter(node) if is_method else None
         key = (self_name, self.needs, "\n".join(self.lines[node.body[0].lineno - 1:node.end_lineno]))
-        scanned = _SCANNED.pop(key, None)
-        if scanned is None:
-            scanned = _scan(Unit(unit.defines, is_method, None), node.body, self_name, self.needs)
-        _SCANNED[key] = scanned  # the most recently used last
-        if len(_SCANNED) > _KEPT_SCANS:
-            del _SCANNED[next(iter(_SCANNED))]
+        scanned = _SCANNED.get(
+            key, lambda: _scan(Unit(unit.defines, is_method, None), node.body, self_name, self.needs)
+        )
         for name in _SCANNED_FIELDS:
             setattr(unit, name, getattr(scanned, name))
         self.units.append(unit)

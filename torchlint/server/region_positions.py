@@ -18,6 +18,7 @@ from libcst.metadata import CodePosition, CodeRange
 from torchlint.analysis.function_index import walk
 from torchlint.source.chunked_parsing import RegionTrees
 from torchlint.source.positions import node_positions
+from torchlint.source.recently_used import RecentlyUsed
 
 
 @dataclass
@@ -41,18 +42,15 @@ class RegionPositions:
 
     def __init__(self, trees: RegionTrees, limit: int = 20_000) -> None:
         self.trees = trees
-        self.limit = limit
-        self._known: dict[int, tuple[cst.Module, _Known]] = {}  # by region tree (kept alive here)
+        # by region tree (kept alive here, so its identity is not reused)
+        self._known: RecentlyUsed[int, tuple[cst.Module, _Known]] = RecentlyUsed(limit)
 
     def _known_of(self, region: cst.Module) -> _Known:
-        kept = self._known.get(id(region))
-        if kept is not None and kept[0] is region:
-            return kept[1]
-        if len(self._known) >= self.limit:
-            self._known.clear()
-        known = _Known(frozenset(id(node) for node, _, _ in walk(region)))
-        self._known[id(region)] = (region, known)
-        return known
+        return self._known.get(
+            id(region),
+            lambda: (region, _Known(frozenset(id(node) for node, _, _ in walk(region)))),
+            lambda kept: kept[0] is region,
+        )[1]
 
     def __call__(
         self, module: cst.Module, nodes: Iterable[cst.CSTNode], comments: bool = False

@@ -25,6 +25,7 @@ import libcst as cst
 
 from torchlint.source.lines import line_ending, physical_lines
 from torchlint.source.parsing import parse
+from torchlint.source.recently_used import RecentlyUsed
 from torchlint.source.regions import regions
 
 _DEFAULT_INDENT = "    "
@@ -54,8 +55,7 @@ class RegionTrees:
     modules were put together from them (:attr:`assemblies`, for positions found region by region)."""
 
     def __init__(self, limit: int = 20_000) -> None:
-        self.limit = limit
-        self._trees: dict[str, cst.Module] = {}
+        self._trees: RecentlyUsed[str, cst.Module] = RecentlyUsed(limit)
         self.parsed = 0  # regions parsed (not reused), for tests and benchmarks
         self.assemblies: list[Assembly] = []  # the most recent first
 
@@ -63,20 +63,16 @@ class RegionTrees:
         """How ``module`` was put together, when it is one of the last few assembled here."""
         return next((found for found in self.assemblies if found.module is module), None)
 
+    def _parse(self, region: str) -> cst.Module:
+        self.parsed += 1
+        return parse(region)
+
     def tree(self, region: str, fresh: bool = False) -> cst.Module:
         """The tree of ``region``; with ``fresh``, a new parse (one text's two equal regions must not share
         nodes: findings and positions are keyed by node identity)."""
         if fresh:
-            self.parsed += 1
-            return parse(region)
-        found = self._trees.pop(region, None)
-        if found is None:
-            found = parse(region)
-            self.parsed += 1
-        self._trees[region] = found  # most recently used last
-        if len(self._trees) > self.limit:
-            del self._trees[next(iter(self._trees))]
-        return found
+            return self._parse(region)
+        return self._trees.get(region, lambda: self._parse(region))
 
 
 def _assemble(texts: Sequence[str], parts: Sequence[cst.Module]) -> Optional[cst.Module]:
@@ -140,7 +136,7 @@ def parse_in_regions(text: str, trees: RegionTrees) -> cst.Module:
             parts.append(trees.tree(region, fresh=region in seen))
             seen.add(region)
             offsets.append(lines)
-            lines += len(physical_lines(region))
+            lines += region.count("\n")  # (a text with lines ended by a lone carriage return is never cut)
     except cst.ParserSyntaxError:
         return parse(text)
     module = _assemble(texts, parts)

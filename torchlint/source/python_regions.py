@@ -13,6 +13,7 @@ import ast
 from typing import Optional
 
 from torchlint.source.parsing import python_tree
+from torchlint.source.recently_used import RecentlyUsed
 from torchlint.source.regions import regions
 
 
@@ -20,21 +21,15 @@ class PythonRegionTrees:
     """Python's trees of regions, by (lines before, region text); the last ``limit`` kept."""
 
     def __init__(self, limit: int = 20_000) -> None:
-        self.limit = limit
-        self._trees: dict[tuple[int, str], Optional[ast.Module]] = {}
+        self._trees: RecentlyUsed[tuple[int, str], Optional[ast.Module]] = RecentlyUsed(limit)
         self.parsed = 0  # regions parsed (not reused), for tests
 
+    def _parse(self, before: int, region: str) -> Optional[ast.Module]:
+        self.parsed += 1
+        return python_tree("\n" * before + region)
+
     def _region(self, before: int, region: str) -> Optional[ast.Module]:
-        key = (before, region)
-        if key in self._trees:
-            found = self._trees.pop(key)
-        else:
-            found = python_tree("\n" * before + region)
-            self.parsed += 1
-        self._trees[key] = found  # the most recently used last
-        if len(self._trees) > self.limit:
-            del self._trees[next(iter(self._trees))]
-        return found
+        return self._trees.get((before, region), lambda: self._parse(before, region))
 
     def tree(self, text: str) -> Optional[ast.Module]:
         """``python_tree(text)``: Python's tree of ``text``, or None when Python rejects it."""
