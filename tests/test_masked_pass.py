@@ -82,8 +82,9 @@ def test_same_findings_and_fixes_with_and_without_masking(path: Path, rules: Seq
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))
 def test_masked_text_is_the_code_outside_blanked_bodies_in_order(path: Path) -> None:
-    """Masked text is every line of code outside the blanked bodies, in order, with each blanked body as one
-    ``pass`` line at its indentation: only empty and comment-only lines are dropped besides, and it parses."""
+    """Masked text is every line of code outside the blanked spans, in order, with each blanked span as its one
+    line (``pass``, or a one-line definition) at its indentation: only empty and comment-only lines are dropped
+    besides, and it parses."""
     text = path.read_text(encoding="utf-8")
     masked = masked_pass.masked_text(text, ALL)
     if masked is None:
@@ -96,7 +97,7 @@ def test_masked_text_is_the_code_outside_blanked_bodies_in_order(path: Path) -> 
     number = 1
     while number <= len(lines):
         if number in spans:
-            expected.append(f"{spans[number].indent}pass")
+            expected.append(f"{spans[number].indent}{spans[number].statement}")
             number = spans[number].last + 1
             continue
         line = lines[number - 1]
@@ -129,6 +130,49 @@ def test_forward_that_changes_no_state_is_masked() -> None:
     assert "return y * 2" not in masked
     assert "self.proj = nn.Linear(2, 2)" in masked
     assert "" not in physical_lines(masked)  # no empty lines: LibCST would spend time on them
+
+
+def test_a_blanked_method_is_one_line_and_string_statements_are_pass() -> None:
+    source = '''\
+    """A module docstring
+    on two lines."""
+    import torch
+    from torch import nn
+
+
+    class Net(nn.Module):
+        """A class docstring."""
+
+        def __init__(self):
+            """An __init__ docstring
+            on two lines."""
+            super().__init__()
+            self.mask = torch.ones(3)
+
+        @torch.no_grad()
+        async def forward(
+            self,
+            x: torch.Tensor,
+            scale: float = 2.0,
+        ) -> torch.Tensor:
+            """Blanked with the body."""
+            return x * scale
+    '''
+    masked = _masked(source)
+    assert masked.splitlines() == [
+        "pass",
+        "import torch",
+        "from torch import nn",
+        "class Net(nn.Module):",
+        "    pass",
+        "    def __init__(self):",
+        "        pass",
+        "        super().__init__()",
+        "        self.mask = torch.ones(3)",
+        "    @torch.no_grad()",
+        "    async def forward(self): pass",
+    ]
+    assert [d[4] for d in _lint(textwrap.dedent(source), DEFAULT, True)] == ["TL001"]
 
 
 def test_forward_that_assigns_self_and_what_it_calls_are_kept() -> None:
@@ -207,7 +251,7 @@ def test_decorated_first_statement_and_crlf() -> None:
     masked = masked_pass.masked_text(source, DEFAULT)
     assert masked is not None
     assert "\n" not in masked.replace("\r\n", "")  # every line keeps its CRLF, the blanked body's too
-    assert "        pass\r\n" in masked and "inner" not in masked
+    assert "    def forward(self): pass\r\n" in masked and "inner" not in masked
 
 
 def test_a_body_on_the_def_line_is_left_alone() -> None:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from torchlint.contract.rule import BodyNeed
+from torchlint.outline.string_statements import string_statement_spans
 from torchlint.source.ast_walk import walk
 from torchlint.source.masking import Span, indentation
 from torchlint.source.recently_used import RecentlyUsed
@@ -57,6 +58,7 @@ class Unit:
     defines: frozenset[str]  # the method's name, or the top-level names the unit binds
     is_method: bool
     span: Optional[Span]  # the lines that would be blanked; None when they cannot be
+    definition: Optional[Span] = None  # a function's: its whole definition (but decorators) in one line
     mentions: set[str] = field(default_factory=set)  # attribute names spelled in it, other than own ones
     own_mentions: set[str] = field(default_factory=set)  # names spelled as self.m or super().m (a method)
     family: Optional[str] = None  # a method's: its class's family (classes of the file related by bases)
@@ -138,6 +140,20 @@ def _body_span(node: Function, lines: Sequence[str]) -> Optional[Span]:
     return Span(start, end, indent)
 
 
+def _definition_span(node: Function, lines: Sequence[str], body: Optional[Span]) -> Optional[Span]:
+    """The lines from ``def`` to the end of a blankable body, as one line that keeps the function's name and
+    first parameter (``def forward(self): pass``): what the analysis reads of a function it never follows.
+    Its parameters' defaults and annotations, and its decorators, count as kept code all the same (names
+    they spell keep what they name), and the decorators stay in the text."""
+    if body is None:
+        return None
+    indent = indentation(lines[node.lineno - 1])
+    if len(indent) != node.col_offset:
+        return None
+    keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+    return Span(node.lineno, body.last, indent, f"{keyword} {node.name}({_first_parameter(node) or ''}): pass")
+
+
 def _statement_span(statements: Sequence[ast.stmt], index: int, lines: Sequence[str]) -> Optional[Span]:
     """The lines of the top-level statement ``statements[index]``, when it has them to itself."""
     statement = statements[index]
@@ -165,7 +181,7 @@ def _assigned_names(statement: ast.stmt) -> Optional[frozenset[str]]:
 _SCANNED: RecentlyUsed[tuple[Optional[str], frozenset[BodyNeed], str], Unit] = RecentlyUsed(4096)
 # what _scan finds in a body: every field of a unit but where it is and what defines it
 _SCANNED_FIELDS = tuple(
-    f.name for f in dataclasses.fields(Unit) if f.name not in ("defines", "is_method", "span", "family")
+    f.name for f in dataclasses.fields(Unit) if f.name not in ("defines", "is_method", "span", "definition", "family")
 )
 
 
@@ -187,7 +203,8 @@ class _Collector:
     def _function(self, node: Function, is_method: bool) -> None:
         for part in (*node.decorator_list, node.args, *([node.returns] if node.returns else [])):
             self._keep(part)
-        unit = Unit(frozenset({node.name}), is_method, _body_span(node, self.lines))
+        span = _body_span(node, self.lines)
+        unit = Unit(frozenset({node.name}), is_method, span, _definition_span(node, self.lines, span))
         if is_method:
             unit.family = self._owner[-1]
         self_name = _first_parameter(node) if is_method else None
@@ -315,8 +332,23 @@ def needed_units(
 
 
 def masked_spans(tree: ast.Module, lines: Sequence[str], needs: Collection[BodyNeed] = ()) -> list[Span]:
-    """The lines of ``tree`` (whose source has the physical ``lines``) that nothing needs."""
+    """The lines of ``tree`` (whose source has the physical ``lines``) that nothing needs, in the order of
+    the file: the units nothing needs (a function's whole definition where it can be one line) and the
+    string statements outside them (:mod:`torchlint.outline.string_statements`)."""
     collector = _Collector(lines, needs)
     collector.module(tree)
     needed = {id(unit) for unit in needed_units(collector.units, collector.kept_names, collector.family_of)}
-    return [unit.span for unit in collector.units if id(unit) not in needed and unit.span is not None]
+    blanked = sorted(
+        (unit.definition or unit.span for unit in collector.units if id(unit) not in needed and unit.span is not None),
+        key=lambda span: span.first,
+    )  # type: ignore[union-attr]
+    spans: list[Span] = []
+    index = 0
+    for string in string_statement_spans(tree, lines):
+        while index < len(blanked) and blanked[index].last < string.first:
+            spans.append(blanked[index])
+            index += 1
+        if index == len(blanked) or string.last < blanked[index].first:
+            spans.append(string)
+    spans.extend(blanked[index:])
+    return spans
