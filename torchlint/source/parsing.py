@@ -105,7 +105,7 @@ def parse(text: str) -> cst.Module:
     except cst.ParserSyntaxError:
         raise
     except Exception as failure:  # noqa: BLE001 - LibCST fails on some valid code with other errors
-        # e.g. TypeError for `() if 0 else(lambda:())` (Instagram/LibCST#1061): report it as unparsable
+        # an internal error of the native parser on code it cannot handle: report it as unparsable
         raise cst.ParserSyntaxError(
             f"LibCST's parser failed ({type(failure).__name__}: {failure})",
             lines=text.splitlines(), raw_line=1, raw_column=0,
